@@ -1,0 +1,116 @@
+<?php
+/**
+ * The harness behind bench/run (which installs, builds and cleans up; this
+ * file measures and reports). Usage: see bench/run --help.
+ */
+
+declare(strict_types=1);
+
+namespace Bench;
+
+require __DIR__ . '/common.php';
+require __DIR__ . '/ctx.php';
+require __DIR__ . '/proc.php';
+require __DIR__ . '/http.php';
+require __DIR__ . '/ipc.php';
+require __DIR__ . '/report.php';
+
+$ctx = new Ctx();
+$ctx->root = dirname(__DIR__, 2);
+$ctx->ripple = $ctx->root . '/build/ripple';
+$ctx->doc = $ctx->root . '/docs/BENCHMARKS.md';
+$ctx->tmp = sys_get_temp_dir();
+$reportOnly = null;
+
+foreach (array_slice($argv, 1) as $arg) {
+    [$k, $v] = str_contains($arg, '=') ? explode('=', $arg, 2) : [$arg, null];
+    match ($k) {
+        '--tmp' => $ctx->tmp = $v,
+        '--rounds' => $ctx->rounds = max(1, (int) $v),
+        '--duration' => $ctx->duration = max(1.0, (float) $v),
+        '--warmup' => $ctx->warmup = max(0.0, (float) $v),
+        '--conns' => $ctx->conns = array_map('intval', explode(',', $v)),
+        '--only' => $ctx->only = $v,
+        '--quick' => [$ctx->rounds, $ctx->duration] = [1, 2.0],
+        '--no-doc' => $ctx->doc = null,
+        '--doc' => $ctx->doc = $v,
+        '--ripple' => $ctx->ripple = $v,
+        '--report' => $reportOnly = $v,
+        default => (function () use ($arg) {
+            fwrite(STDERR, "bench: unknown option $arg (see bench/run --help)\n");
+            exit(2);
+        })(),
+    };
+}
+$ctx->json = $ctx->root . '/bench/results/latest.json';
+@mkdir(dirname($ctx->json), 0755, true);
+Proc::$pidFile = $ctx->tmp . '/pids';
+
+pcntl_async_signals(true);
+foreach ([SIGINT, SIGTERM, SIGHUP] as $sig) {
+    pcntl_signal($sig, function () use ($ctx) {
+        $ctx->log('interrupted: stopping everything started');
+        Proc::stopAll();
+        exit(130);
+    });
+}
+
+function first_line(string $cmd): string
+{
+    [$rc, $out] = Ctx::sh($cmd);
+    $line = trim(strtok($out, "\n") ?: '');
+    return $rc === 0 && $line !== '' ? $line : 'not available';
+}
+
+if ($reportOnly !== null) {
+    $results = json_decode(file_get_contents($reportOnly), true);
+} else {
+    preg_match('/^model name\s*:\s*(.+)$/m', (string) @file_get_contents('/proc/cpuinfo'), $cpu);
+    preg_match('/^MemTotal:\s*(\d+)/m', (string) @file_get_contents('/proc/meminfo'), $mem);
+    preg_match('/^PRETTY_NAME="?([^"\n]+)/m', (string) @file_get_contents('/etc/os-release'), $os);
+    $results = [
+        'date' => gmdate('Y-m-d H:i') . ' UTC',
+        'machine' => [
+            'nproc' => (int) trim(Ctx::sh('nproc')[1]),
+            'cpu' => $cpu[1] ?? 'unknown',
+            'kernel' => php_uname('r'),
+            'memory' => isset($mem[1]) ? sprintf('%.1f GiB', $mem[1] / 1048576) : 'unknown',
+            'os' => $os[1] ?? 'unknown',
+        ],
+        'versions' => [
+            'ripple' => is_executable($ctx->ripple)
+                ? first_line('timeout 5 ' . escapeshellarg($ctx->ripple) . ' --version') . ' (git ' . first_line('git -C ' . escapeshellarg($ctx->root) . ' rev-parse --short HEAD') . ')'
+                : 'not built',
+            'php' => first_line(escapeshellarg(PHP_BINARY) . ' -v'),
+            'php-fpm' => first_line('php-fpm8.2 -v'),
+            'nginx' => preg_replace('/^nginx version: /', '', first_line('nginx -v')),
+            'wrk' => preg_replace('/ Copyright.*/', '', first_line('wrk --version')),
+        ],
+        'params' => [
+            'rounds' => $ctx->rounds,
+            'duration' => $ctx->duration,
+            'warmup' => $ctx->warmup,
+            'conns' => $ctx->conns,
+        ],
+    ];
+    $ctx->log("scratch dir {$ctx->tmp}; rounds {$ctx->rounds}; {$ctx->duration} s per HTTP run");
+    try {
+        if ($ctx->only === 'all' || $ctx->only === 'http') {
+            $results['http'] = (new Http($ctx))->run();
+        }
+        if ($ctx->only === 'all' || $ctx->only === 'ipc') {
+            $results['ipc'] = (new Ipc($ctx))->run();
+        }
+    } finally {
+        Proc::stopAll();
+    }
+    file_put_contents($ctx->json, json_encode($results, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n");
+    $ctx->log(sprintf('done in %.0f s; raw results in %s', microtime(true) - $ctx->t0, $ctx->json));
+}
+
+$report = new Report($results);
+echo $report->terminal();
+if ($ctx->doc !== null) {
+    file_put_contents($ctx->doc, $report->markdown());
+    fwrite(STDERR, "\nwrote {$ctx->doc}\n");
+}

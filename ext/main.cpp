@@ -1,0 +1,55 @@
+// ripple: run a PHP service script, or talk to a running manager.
+#include "cli/options.hpp"
+#include "ext/sapi_host.hpp"
+#include "log/log.hpp"
+#include "os/proc_title.hpp"
+
+#include <cstdio>
+#include <string>
+
+#ifndef RIPPLE_VERSION
+#define RIPPLE_VERSION "0.1.0"
+#endif
+
+extern "C" const char* ripple_php_version();
+
+int main(int argc, char** argv) {
+    const ripple::cli::Options opts = ripple::cli::parse(argc, argv);
+    if (!opts.error.empty()) {
+        std::fprintf(stderr, "ripple: %s\n%s", opts.error.c_str(), ripple::cli::usage().c_str());
+        return 1;
+    }
+    switch (opts.mode) {
+        case ripple::cli::Mode::Help: std::fputs(ripple::cli::usage().c_str(), stdout); return 0;
+        case ripple::cli::Mode::Version:
+            std::printf("ripple %s (PHP %s, embed SAPI)\n", RIPPLE_VERSION, ripple_php_version());
+            return 0;
+        case ripple::cli::Mode::Status:
+        case ripple::cli::Mode::Reload:
+        case ripple::cli::Mode::Stop:
+            std::fprintf(stderr, "ripple: control verbs need a running manager's control socket (not built yet)\n");
+            return 1;
+        case ripple::cli::Mode::Script: break;
+    }
+    ripple::log::Level level;
+    if (!ripple::log::parse_level(opts.log_level, level)) {
+        std::fprintf(stderr, "ripple: unknown log level '%s' (debug, info, warning, error)\n", opts.log_level.c_str());
+        return 1;
+    }
+    ripple::log::set_level(level);
+    if (opts.log_format == "json") ripple::log::set_format(ripple::log::Format::Json);
+    else if (opts.log_format != "text") {
+        std::fprintf(stderr, "ripple: unknown log format '%s' (text, json)\n", opts.log_format.c_str());
+        return 1;
+    }
+
+    ripple::os::proc_title_init(argc, argv);
+    ripple::ext::HostOptions host;
+    host.ini_file = opts.ini_file;
+    host.no_ini = opts.no_ini;
+    host.defines = opts.defines;
+    host.script = opts.script;
+    host.script_args = opts.script_args;
+    host.binary = argv[0];
+    return ripple::ext::run_script(host);
+}

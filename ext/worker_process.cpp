@@ -1,0 +1,100 @@
+// The life of a forked worker process: fresh loop, process title, reseeded
+// RNGs, boot(), READY, then commands and the user's watchers until the
+// manager's reload/stop notice lets the loop run dry.
+#include "ext/ripple_ext.hpp"
+
+#include "ipc/worker_link.hpp"
+#include "log/log.hpp"
+#include "loop/event_loop.hpp"
+#include "os/proc_title.hpp"
+
+extern "C" {
+#include "ext/random/php_random.h"
+#include "zend_interfaces.h"
+}
+
+#include <sys/random.h>
+#include <unistd.h>
+
+namespace ripple::ext {
+namespace {
+
+std::string g_tag;
+
+// Calls $worker->method($arg?) and applies the worker's exception policy:
+// exit() ends the process, anything else is reported and the process goes on.
+void call_hook(const char* lc_name, zval* arg, const char* context) {
+    zend_object* worker = process().worker;
+    zend_call_method(worker, worker->ce, nullptr, lc_name, std::strlen(lc_name), nullptr, arg ? 1 : 0, arg, nullptr);
+    if (EG(exception)) {
+        log::warn(g_tag, "{}::{}() threw; the process keeps serving", ZSTR_VAL(worker->ce->name), context);
+        if (!report_callback_exception(context)) loop::EventLoop::current().stop();
+    }
+}
+
+void reseed_random() {
+    uint32_t seed = 0;
+    if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) seed = static_cast<uint32_t>(getpid()) * 2654435761u;
+    php_mt_srand(seed);                       // mt_rand(), rand(), shuffle(), ...
+    RANDOM_G(combined_lcg_seeded) = false;    // lcg_value(), uniqid(more_entropy): reseed on next use
+}
+
+void on_command(const std::string& payload, const std::string& sender) {
+    zend_object* command = command_unserialize(payload.data(), payload.size());
+    if (command == nullptr) {
+        log::error(g_tag, "a command from {} could not be decoded; dropped", sender);
+        report_callback_exception("Command::fromString()");
+        return;
+    }
+    zval arg;
+    ZVAL_OBJ(&arg, command);
+    call_hook("oncommand", &arg, "onCommand");
+    zval_ptr_dtor(&arg);
+}
+
+}  // namespace
+
+void worker_process_main(zend_object* worker, const std::string& service, long index, int channel_fd) {
+    ProcessState& st = process();
+    st.in_worker = true;
+    st.worker = worker;
+    st.service = service;
+    st.index = index;
+    g_tag = service + "#" + std::to_string(index) + " " + std::to_string(getpid());
+
+    loop::EventLoop::install_fresh_after_fork();
+    loop::EventLoop& loop = loop::EventLoop::current();
+    os::set_proc_title("ripple: " + service + "#" + std::to_string(index));
+    reseed_random();
+
+    ipc::WorkerLink::Handlers handlers;
+    handlers.on_command = on_command;
+    handlers.on_reload = [&loop] {
+        call_hook("onreload", nullptr, "onReload");
+        loop.release();  // the channel no longer keeps this process alive
+    };
+    handlers.on_stop = [&loop] {
+        call_hook("onstop", nullptr, "onStop");
+        loop.release();
+    };
+    handlers.on_lost = [&loop](const std::string& reason) {
+        log::warn(g_tag, "lost the manager{}{}; exiting", reason.empty() ? "" : ": ", reason);
+        loop.release();
+        loop.stop();
+    };
+    st.link = new ipc::WorkerLink(loop.base(), channel_fd, max_command_size(), std::move(handlers));
+    loop.hold();
+
+    zend_call_method(worker, worker->ce, nullptr, "boot", sizeof("boot") - 1, nullptr, 0, nullptr, nullptr);
+    if (EG(exception)) {
+        if (zend_is_unwind_exit(EG(exception))) return;  // exit() in boot(): end like any exit
+        // An uncaught exception in boot() is fatal for this process: report it the way PHP does.
+        zend_exception_error(EG(exception), E_ERROR);
+        return;
+    }
+    st.link->send_ready();
+    loop.run();
+    st.link->flush();  // commands sent just before the end still reach the manager
+}
+
+}  // namespace ripple::ext

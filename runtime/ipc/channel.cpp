@@ -1,0 +1,103 @@
+#include "ipc/channel.hpp"
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace ripple::ipc {
+
+Channel::Channel(event_base* base, int fd, std::size_t max_payload)
+    : bev_(bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE)), fd_(fd), decoder_(max_payload) {
+    if (bev_ == nullptr) throw std::runtime_error("bufferevent_socket_new() failed");
+    evutil_make_socket_nonblocking(fd);
+    bufferevent_setcb(bev_, &Channel::read_cb, nullptr, &Channel::event_cb, this);
+    bufferevent_enable(bev_, EV_READ | EV_WRITE);
+}
+
+Channel::~Channel() {
+    *alive_ = false;
+    bufferevent_free(bev_);
+}
+
+bool Channel::send(FrameType type, std::string_view target, std::string_view payload, std::uint8_t flags) {
+    if (closed_) return false;
+    std::string out;
+    out.reserve(kHeaderSize + target.size() + payload.size());
+    encode_frame(out, type, flags, target, payload);
+    return send_raw(out);
+}
+
+bool Channel::send_raw(std::string_view encoded) {
+    if (closed_) return false;
+    if (bufferevent_write(bev_, encoded.data(), encoded.size()) != 0) return false;
+    ++frames_out_;
+    return true;
+}
+
+std::size_t Channel::pending_output() const { return evbuffer_get_length(bufferevent_get_output(bev_)); }
+
+void Channel::flush_blocking() {
+    evbuffer* out = bufferevent_get_output(bev_);
+    while (!closed_ && evbuffer_get_length(out) > 0) {
+        int n = evbuffer_write(out, fd_);
+        if (n > 0) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+            pollfd p{fd_, POLLOUT, 0};
+            ::poll(&p, 1, 1000);
+            continue;
+        }
+        break;  // peer gone: nothing more can be delivered
+    }
+}
+
+void Channel::read_cb(bufferevent* bev, void* arg) {
+    auto* self = static_cast<Channel*>(arg);
+    evbuffer* in = bufferevent_get_input(bev);
+    // Move whatever arrived into the decoder, chunk by chunk.
+    evbuffer_iovec vec[16];
+    while (evbuffer_get_length(in) > 0) {
+        const int n = std::min(evbuffer_peek(in, -1, nullptr, vec, 16), 16);
+        if (n <= 0) break;
+        std::size_t round = 0;
+        for (int i = 0; i < n; ++i) {
+            self->decoder_.feed(static_cast<const char*>(vec[i].iov_base), vec[i].iov_len);
+            round += vec[i].iov_len;
+        }
+        evbuffer_drain(in, round);
+    }
+    std::shared_ptr<bool> alive = self->alive_;
+    Frame frame;
+    for (;;) {
+        auto status = self->decoder_.next(frame);
+        if (status == FrameDecoder::Status::NeedMore) return;
+        if (status == FrameDecoder::Status::Error) {
+            self->close_with("malformed frame: " + self->decoder_.error());
+            return;
+        }
+        ++self->frames_in_;
+        if (self->on_frame_) self->on_frame_(frame);
+        if (!*alive || self->closed_) return;
+    }
+}
+
+void Channel::event_cb(bufferevent*, short what, void* arg) {
+    auto* self = static_cast<Channel*>(arg);
+    if (what & BEV_EVENT_EOF) self->close_with("");
+    else if (what & BEV_EVENT_ERROR) self->close_with(std::strerror(EVUTIL_SOCKET_ERROR()));
+}
+
+void Channel::close_with(const std::string& reason) {
+    if (closed_) return;
+    closed_ = true;
+    bufferevent_disable(bev_, EV_READ | EV_WRITE);
+    if (on_close_) on_close_(reason);
+}
+
+}  // namespace ripple::ipc
