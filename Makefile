@@ -1,0 +1,33 @@
+# ripple: the two entry points are `make run` and `make test` (see README.md).
+BUILD_DIR ?= build
+JOBS ?= 2
+
+.PHONY: deps configure build run test unit e2e phpunit docker-test clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+# Installs what is missing, builds, and starts the chat example (Ctrl-C stops it).
+run: build
+	$(BUILD_DIR)/ripple examples/chat.php
+
+# Installs what is missing, builds, then runs every test.
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+	$(MAKE) --no-print-directory phpunit
+	$(MAKE) --no-print-directory docker-test
+
+phpunit: build
+	$(BUILD_DIR)/ripple /usr/bin/phpunit -c tests-php/phpunit.xml
+
+docker-test:
+	bash docker/test.sh
+
+clean:
+	rm -rf $(BUILD_DIR)
