@@ -115,6 +115,7 @@ void Supervisor::become_child(const SpawnRequest& req, int fd) {
     for (auto& [pid, p] : processes_) {
         if (p->channel) ::close(p->channel->fd());
     }
+    for (int mfd : manager_fds_) ::close(mfd);
     child_.is_child = true;
     child_.service = services_[static_cast<std::size_t>(req.service_id)]->spec.name;
     child_.index = req.slot;

@@ -69,6 +69,9 @@ public:
 
     // Hooks for the embedding layer.
     std::function<void()> before_fork;  // flush output buffers
+    // File descriptors the manager keeps for itself (control socket, metrics
+    // listener): closed in every forked worker.
+    void close_in_child(int fd) { manager_fds_.push_back(fd); }
 
     const std::vector<std::unique_ptr<Service>>& services() const { return services_; }
     const std::map<pid_t, std::unique_ptr<Process>>& processes() const { return processes_; }
@@ -120,6 +123,7 @@ private:
     bool finished_ = false;
     double started_at_ = 0;
     pid_t manager_pid_ = 0;
+    std::vector<int> manager_fds_;
 };
 
 }  // namespace ripple::supervisor
