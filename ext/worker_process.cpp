@@ -13,8 +13,11 @@ extern "C" {
 #include "zend_interfaces.h"
 }
 
+#include <signal.h>
 #include <sys/random.h>
 #include <unistd.h>
+
+#include <memory>
 
 namespace ripple::ext {
 namespace {
@@ -73,10 +76,14 @@ void worker_process_main(zend_object* worker, const std::string& service, long i
         call_hook("onreload", nullptr, "onReload");
         loop.release();  // the channel no longer keeps this process alive
     };
-    handlers.on_stop = [&loop] {
+    auto stop_once = std::make_shared<bool>(false);
+    auto on_stop = [&loop, stop_once] {
+        if (*stop_once) return;
+        *stop_once = true;
         call_hook("onstop", nullptr, "onStop");
         loop.release();
     };
+    handlers.on_stop = on_stop;
     handlers.on_lost = [&loop](const std::string& reason) {
         log::warn(g_tag, "lost the manager{}{}; exiting", reason.empty() ? "" : ": ", reason);
         loop.release();
@@ -84,6 +91,13 @@ void worker_process_main(zend_object* worker, const std::string& service, long i
     };
     st.link = new ipc::WorkerLink(loop.base(), channel_fd, max_command_size(), std::move(handlers));
     loop.hold();
+    // SIGTERM sent to a worker directly (systemd's control-group kill, `kill -TERM -PGID`)
+    // is an orderly stop of this process, as if the manager had asked; it is then replaced.
+    const std::string sigterm = loop.on_signal(SIGTERM, [on_stop](const std::string&) {
+        log::info(g_tag, "SIGTERM received: stopping this process");
+        on_stop();
+    });
+    loop.unreference(sigterm);
 
     zend_call_method(worker, worker->ce, nullptr, "boot", sizeof("boot") - 1, nullptr, 0, nullptr, nullptr);
     if (EG(exception)) {

@@ -61,8 +61,8 @@ bool parse_level(std::string_view name, Level& out) {
     return true;
 }
 
-void write(Level lvl, std::string_view tag, std::string_view message) {
-    if (lvl < g_level) return;
+namespace {
+void emit(int fd, Level lvl, std::string_view tag, std::string_view message) {
     std::string line;
     if (g_format == Format::Json) {
         line = "{\"time\":\"" + timestamp() + "\",\"level\":\"" + level_name(lvl) + "\",\"source\":\"";
@@ -77,12 +77,23 @@ void write(Level lvl, std::string_view tag, std::string_view message) {
     const char* p = line.data();
     std::size_t left = line.size();
     while (left > 0) {
-        ssize_t n = ::write(STDERR_FILENO, p, left);
+        ssize_t n = ::write(fd, p, left);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return;  // broken stderr: drop quietly
         p += n;
         left -= static_cast<std::size_t>(n);
     }
+}
+
+}  // namespace
+
+void write(Level lvl, std::string_view tag, std::string_view message) {
+    if (lvl < g_level) return;
+    emit(STDERR_FILENO, lvl, tag, message);
+}
+
+void write_output(bool to_stderr, std::string_view tag, std::string_view line) {
+    emit(to_stderr ? STDERR_FILENO : STDOUT_FILENO, to_stderr ? Level::Warning : Level::Info, tag, line);
 }
 
 }  // namespace ripple::log

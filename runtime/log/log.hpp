@@ -21,6 +21,10 @@ Level level();
 // Writes one line: `2026-12-03T13:22:54.123Z INFO [tag] message`.
 void write(Level level, std::string_view tag, std::string_view message);
 
+// A line a worker printed: always written (never filtered by level), to the
+// manager's stdout (as INFO) or stderr (as WARN), tagged like the log.
+void write_output(bool to_stderr, std::string_view tag, std::string_view line);
+
 template <typename... Args>
 void info(std::string_view tag, fmt::format_string<Args...> f, Args&&... args) {
     if (level() <= Level::Info) write(Level::Info, tag, fmt::format(f, std::forward<Args>(args)...));

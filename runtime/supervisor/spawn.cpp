@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,7 +36,17 @@ bool Supervisor::spawn(const SpawnRequest& req) {
     Slot& slot = svc.slots[static_cast<std::size_t>(req.slot)];
 
     int fds[2];
+    int out[2] = {-1, -1};
+    int err[2] = {-1, -1};
+    if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+        log::error("manager", "cannot create output pipes for {}#{}: {}; retrying in 1s", svc.spec.name, req.slot,
+                   std::strerror(errno));
+        for (int fd : {out[0], out[1], err[0], err[1]}) if (fd >= 0) ::close(fd);
+        slot.restart_timer->start(1.0);
+        return true;
+    }
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+        for (int fd : {out[0], out[1], err[0], err[1]}) ::close(fd);
         log::error("manager", "cannot create the IPC channel for {}#{}: {}; retrying in 1s", svc.spec.name, req.slot,
                    std::strerror(errno));
         slot.restart_timer->start(1.0);
@@ -62,13 +73,21 @@ bool Supervisor::spawn(const SpawnRequest& req) {
         signal(SIGINT, SIG_IGN);
         sigprocmask(SIG_SETMASK, &saved, nullptr);
         ::close(fds[0]);
+        // stdout/stderr go to the manager, which tags each line.
+        dup2(out[1], STDOUT_FILENO);
+        dup2(err[1], STDERR_FILENO);
+        for (int fd : {out[0], out[1], err[0], err[1]}) ::close(fd);
         become_child(req, fds[1]);
         return false;
     }
     sigprocmask(SIG_SETMASK, &saved, nullptr);
     ::close(fds[1]);
+    ::close(out[1]);
+    ::close(err[1]);
     if (pid < 0) {
         ::close(fds[0]);
+        ::close(out[0]);
+        ::close(err[0]);
         log::error("manager", "fork() failed for {}#{}: {}; retrying in 1s", svc.spec.name, req.slot,
                    std::strerror(errno));
         slot.restart_timer->start(1.0);
@@ -86,7 +105,10 @@ bool Supervisor::spawn(const SpawnRequest& req) {
     Process* raw = p.get();
     p->channel->on_frame([this, raw](ipc::Frame& f) { on_frame(*raw, f); });
     p->channel->on_close([raw](const std::string& reason) {
-        if (!reason.empty()) log::error("manager", "channel of {} pid {} closed: {}", raw->tag(), raw->pid, reason);
+        // EOF or EPIPE is how a process's end looks from here; only a protocol error is news.
+        if (reason.rfind("malformed", 0) == 0) {
+            log::error("manager", "channel of {} pid {} closed: {}", raw->tag(), raw->pid, reason);
+        }
     });
     if (req.replacement) {
         slot.replacement = pid;
@@ -102,6 +124,12 @@ bool Supervisor::spawn(const SpawnRequest& req) {
     } else {
         slot.current = pid;
     }
+    const std::string tag = fmt::format("{}#{} {}", svc.spec.name, req.slot, pid);
+    auto forget = [this](OutputCapture* c) { captures_.erase(c); };
+    for (auto [fd, to_stderr] : {std::pair{out[0], false}, std::pair{err[0], true}}) {
+        auto capture = std::make_unique<OutputCapture>(loop_.base(), fd, tag, to_stderr, forget);
+        captures_.emplace(capture.get(), std::move(capture));
+    }
     processes_.emplace(pid, std::move(p));
     log::debug("manager", "started {}#{} pid {}", svc.spec.name, req.slot, pid);
     return true;
@@ -116,6 +144,7 @@ void Supervisor::become_child(const SpawnRequest& req, int fd) {
         if (p->channel) ::close(p->channel->fd());
     }
     for (int mfd : manager_fds_) ::close(mfd);
+    for (auto& [ptr, capture] : captures_) ::close(capture->fd());
     child_.is_child = true;
     child_.service = services_[static_cast<std::size_t>(req.service_id)]->spec.name;
     child_.index = req.slot;

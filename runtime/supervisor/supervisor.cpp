@@ -4,6 +4,7 @@
 
 #include <event2/event.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -90,6 +91,9 @@ Service* Supervisor::find_service(const std::string& name) {
 ChildRole Supervisor::run() {
     running_ = true;
     manager_pid_ = getpid();
+    // Orphaned grandchildren (a worker's proc_open() children) are re-parented
+    // to us rather than to init, and reaped with the workers: no zombies.
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     started_at_ = monotonic_seconds();
     for (int signo : {SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1}) {
         event* ev = evsignal_new(loop_.base(), signo, &Supervisor::on_signal_event, this);

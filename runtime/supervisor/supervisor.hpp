@@ -10,6 +10,7 @@
 
 #include "ipc/frame.hpp"
 #include "loop/event_loop.hpp"
+#include "supervisor/output_capture.hpp"
 #include "supervisor/process_table.hpp"
 
 #include <deque>
@@ -124,6 +125,7 @@ private:
     double started_at_ = 0;
     pid_t manager_pid_ = 0;
     std::vector<int> manager_fds_;
+    std::map<OutputCapture*, std::unique_ptr<OutputCapture>> captures_;  // live until EOF
 };
 
 }  // namespace ripple::supervisor
