@@ -1,5 +1,8 @@
 // ripple: run a PHP service script, or talk to a running manager.
 #include "cli/options.hpp"
+#include "control/control_client.hpp"
+#include "control/control_path.hpp"
+#include "control/settings.hpp"
 #include "ext/sapi_host.hpp"
 #include "log/log.hpp"
 #include "os/proc_title.hpp"
@@ -26,9 +29,7 @@ int main(int argc, char** argv) {
             return 0;
         case ripple::cli::Mode::Status:
         case ripple::cli::Mode::Reload:
-        case ripple::cli::Mode::Stop:
-            std::fprintf(stderr, "ripple: control verbs need a running manager's control socket (not built yet)\n");
-            return 1;
+        case ripple::cli::Mode::Stop: return ripple::control::run_client(opts);
         case ripple::cli::Mode::Script: break;
     }
     ripple::log::Level level;
@@ -41,6 +42,14 @@ int main(int argc, char** argv) {
     else if (opts.log_format != "text") {
         std::fprintf(stderr, "ripple: unknown log format '%s' (text, json)\n", opts.log_format.c_str());
         return 1;
+    }
+
+    auto& settings = ripple::control::manager_settings();
+    settings.metrics = opts.metrics;
+    settings.control_path = opts.control_path;
+    if (settings.control_path.empty()) {
+        std::string ignored;  // a missing script is reported below, by the interpreter host
+        settings.control_path = ripple::control::default_control_path(opts.script, ignored);
     }
 
     ripple::os::proc_title_init(argc, argv);

@@ -3,6 +3,8 @@
 // the worker process and never returns into the main script.
 #include "ext/ripple_ext.hpp"
 
+#include "control/control_server.hpp"
+#include "control/settings.hpp"
 #include "loop/event_loop.hpp"
 #include "supervisor/shared_counter.hpp"
 #include "supervisor/supervisor.hpp"
@@ -12,6 +14,7 @@ extern "C" {
 }
 
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -266,6 +269,21 @@ ZEND_METHOD(Psc_Worker_Manager, run) {
     auto* sup = new Supervisor(ripple::loop::EventLoop::current(), options);
     sup->before_fork = [] { fflush(stdout); };
     for (const auto& d : *g_defs) sup->add_service(spec_of(d));
+    // The control socket: `ripple status|reload|stop` talk to us through it.
+    std::unique_ptr<ripple::control::ControlServer> control;
+    const auto& settings = ripple::control::manager_settings();
+    if (!settings.control_path.empty()) {
+        try {
+            control = std::make_unique<ripple::control::ControlServer>(
+                ripple::loop::EventLoop::current().base(), settings.control_path, *sup,
+                [] { return process().counter->current(); });
+            sup->close_in_child(control->fd());
+        } catch (const std::exception& e) {
+            delete sup;
+            throw_worker_exception("Manager::run(): %s", e.what());
+            RETURN_THROWS();
+        }
+    }
     st.supervisor = sup;
 
     const ripple::supervisor::ChildRole role = sup->run();
@@ -275,6 +293,7 @@ ZEND_METHOD(Psc_Worker_Manager, run) {
         Definition* def = find_def(role.service);
         worker_process_main(def->worker, role.service, role.index, role.channel_fd);
         if (!EG(exception)) zend_throw_unwind_exit();  // end like exit(): never back into the main script
+        (void)control.release();                        // the parent's listener: not ours to free
         return;
     }
     st.supervisor = nullptr;
