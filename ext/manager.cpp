@@ -4,6 +4,7 @@
 #include "ext/ripple_ext.hpp"
 
 #include "control/control_server.hpp"
+#include "control/metrics_server.hpp"
 #include "control/settings.hpp"
 #include "loop/event_loop.hpp"
 #include "supervisor/shared_counter.hpp"
@@ -284,6 +285,20 @@ ZEND_METHOD(Psc_Worker_Manager, run) {
             RETURN_THROWS();
         }
     }
+    std::unique_ptr<ripple::control::MetricsServer> metrics;
+    if (!settings.metrics.empty()) {
+        try {
+            metrics = std::make_unique<ripple::control::MetricsServer>(
+                ripple::loop::EventLoop::current().base(), settings.metrics, *sup,
+                [] { return process().counter->current(); });
+            sup->close_in_child(metrics->fd());
+        } catch (const std::exception& e) {
+            control.reset();
+            delete sup;
+            throw_worker_exception("Manager::run(): %s", e.what());
+            RETURN_THROWS();
+        }
+    }
     st.supervisor = sup;
 
     const ripple::supervisor::ChildRole role = sup->run();
@@ -293,7 +308,8 @@ ZEND_METHOD(Psc_Worker_Manager, run) {
         Definition* def = find_def(role.service);
         worker_process_main(def->worker, role.service, role.index, role.channel_fd);
         if (!EG(exception)) zend_throw_unwind_exit();  // end like exit(): never back into the main script
-        (void)control.release();                        // the parent's listener: not ours to free
+        (void)control.release();  // the parent's listeners: not ours to free
+        (void)metrics.release();
         return;
     }
     st.supervisor = nullptr;
