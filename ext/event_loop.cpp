@@ -54,6 +54,7 @@ EventLoop::Callback bind(zval* callable, zval* extra) {
         call_user_function(nullptr, nullptr, &cb->callable, &rv, argc, args);
         zval_ptr_dtor(&rv);
         for (uint32_t i = 0; i < argc; ++i) zval_ptr_dtor(&args[i]);
+        if (process().supervisor) process().supervisor->reassert_signal_handlers();
         if (!report_callback_exception("an event loop callback")) {
             // exit() inside a callback: leave the loop (and, in the main process, the services).
             if (process().supervisor) process().supervisor->abort();

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     ripple::log::set_level(level);
+    ripple::log::capture_libevent_messages();
     if (opts.log_format == "json") ripple::log::set_format(ripple::log::Format::Json);
     else if (opts.log_format != "text") {
         std::fprintf(stderr, "ripple: unknown log format '%s' (text, json)\n", opts.log_format.c_str());

@@ -1,5 +1,6 @@
 #include "log/log.hpp"
 
+#include <event2/event.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -49,6 +50,14 @@ void json_escape(std::string& out, std::string_view s) {
 }  // namespace
 
 void set_level(Level level) { g_level = level; }
+
+void capture_libevent_messages() {
+    // A forked worker's fresh event base triggers a harmless "signals already added to
+    // another base" notice (the parent's base is left untouched on purpose).
+    event_set_log_callback([](int severity, const char* msg) {
+        write(severity >= EVENT_LOG_ERR ? Level::Error : Level::Debug, "libevent", msg);
+    });
+}
 void set_format(Format format) { g_format = format; }
 Level level() { return g_level; }
 

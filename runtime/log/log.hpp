@@ -14,6 +14,8 @@ enum class Level { Debug = 0, Info = 1, Warning = 2, Error = 3 };
 enum class Format { Text, Json };
 
 void set_level(Level level);
+// Routes libevent's own diagnostics into this log (as debug lines).
+void capture_libevent_messages();
 void set_format(Format format);
 bool parse_level(std::string_view name, Level& out);
 Level level();

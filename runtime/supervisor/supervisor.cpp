@@ -32,6 +32,8 @@ const char* to_string(ProcessState state) {
 std::string Process::tag() const { return name + "#" + std::to_string(index); }
 
 namespace {
+constexpr int kManagedSignals[] = {SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1};
+
 std::string describe_status(int status, std::string& kind) {
     if (WIFEXITED(status)) {
         kind = "exit";
@@ -95,10 +97,13 @@ ChildRole Supervisor::run() {
     // to us rather than to init, and reaped with the workers: no zombies.
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     started_at_ = monotonic_seconds();
-    for (int signo : {SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1}) {
+    for (int signo : kManagedSignals) {
         event* ev = evsignal_new(loop_.base(), signo, &Supervisor::on_signal_event, this);
         event_add(ev, nullptr);
         signal_events_.push_back(ev);
+        struct sigaction installed {};
+        sigaction(signo, nullptr, &installed);
+        signal_handlers_.emplace_back(signo, installed.sa_handler);
     }
     for (auto& svc : services_) {
         for (auto& slot : svc->slots) queue_spawn(svc->id, slot.index, false);
@@ -115,6 +120,20 @@ ChildRole Supervisor::run() {
     running_ = false;
     log::info("manager", "all services stopped");
     return child_;
+}
+
+void Supervisor::reassert_signal_handlers() {
+    if (!running_ || child_.is_child) return;
+    for (std::size_t i = 0; i < signal_handlers_.size(); ++i) {
+        const auto [signo, handler] = signal_handlers_[i];
+        struct sigaction now {};
+        sigaction(signo, nullptr, &now);
+        if (now.sa_handler == handler) continue;
+        log::warn("manager", "user code replaced the handler for SIG{} (pcntl_signal?); the manager takes it back. "
+                  "Observe signals with Psc\\Event\\Loop::onSignal() instead", sigabbrev_np(signo));
+        event_del(signal_events_[i]);
+        event_add(signal_events_[i], nullptr);
+    }
 }
 
 void Supervisor::on_signal_event(int signo, short, void* arg) { static_cast<Supervisor*>(arg)->on_signal(signo); }

@@ -61,6 +61,9 @@ public:
     void stop(bool immediate = false);
     // Kills every process and waits for them: the main script is exiting under us.
     void abort();
+    // The manager owns SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1 and SIGCHLD. If user code
+    // replaced one of its handlers (pcntl_signal), take it back and say so.
+    void reassert_signal_handlers();
     void stop_service(const std::string& name);
     void remove_service(const std::string& name);
 
@@ -117,6 +120,7 @@ private:
     std::deque<SpawnRequest> spawn_queue_;
     event* spawn_event_ = nullptr;
     std::vector<event*> signal_events_;
+    std::vector<std::pair<int, void (*)(int)>> signal_handlers_;  // as installed by libevent
     Counters counters_;
     ChildRole child_;
     bool running_ = false;
