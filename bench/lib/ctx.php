@@ -20,6 +20,8 @@ final class Ctx
     /** @var list<int> */
     public array $conns = [64, 256];
     public string $only = 'all';  // all | http | ipc
+    /** @var list<string>|null IPC tests to run, null for all */
+    public ?array $ipcTests = null;
     public ?string $doc = null;   // markdown report path, null for none
     public string $json;          // results file
     public bool $isRoot;

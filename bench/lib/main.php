@@ -31,6 +31,7 @@ foreach (array_slice($argv, 1) as $arg) {
         '--warmup' => $ctx->warmup = max(0.0, (float) $v),
         '--conns' => $ctx->conns = array_map('intval', explode(',', $v)),
         '--only' => $ctx->only = $v,
+        '--ipc-tests' => $ctx->ipcTests = explode(',', $v),
         '--quick' => [$ctx->rounds, $ctx->duration] = [1, 2.0],
         '--no-doc' => $ctx->doc = null,
         '--doc' => $ctx->doc = $v,
@@ -86,6 +87,7 @@ if ($reportOnly !== null) {
             'nginx' => preg_replace('/^nginx version: /', '', first_line('nginx -v')),
             'wrk' => preg_replace('/ Copyright.*/', '', first_line('wrk --version')),
         ],
+        'load_before' => trim(explode(' ', (string) @file_get_contents('/proc/loadavg'))[0]),
         'params' => [
             'rounds' => $ctx->rounds,
             'duration' => $ctx->duration,

@@ -59,7 +59,10 @@ final class Report
 
     public function httpSection(): string
     {
-        $h = $this->r['http'] ?? [];
+        if (!isset($this->r['http'])) {
+            return "HTTP hello: not run\n";
+        }
+        $h = $this->r['http'];
         if (isset($h['skipped']['all'])) {
             return "HTTP hello: skipped: {$h['skipped']['all']}\n";
         }
@@ -151,7 +154,7 @@ final class Report
         $line('one-way latency p50 µs (one in flight)', 'command', 'p50_us', 1, false);
         $line('one-way latency p99 µs (one in flight)', 'command', 'p99_us', 1, false);
         $line('one-way latency p50 µs (under full load)', 'command', 'loaded_p50_us', 0, false);
-        $line('SIGKILL → replacement boot() ms (median of 5)', 'respawn', 'ms', 2, false);
+        $line('SIGKILL → replacement boot() ms (median)', 'respawn', 'ms', 2, false);
         $line('start → 64 workers booted ms', 'spawn', 'ms', 1, false);
         $line('USS KiB per extra idle worker', 'memory', 'uss_kib_per_worker', 0, false);
         $line('PSS KiB per extra idle worker', 'memory', 'pss_kib_per_worker', 0, false);
