@@ -10,6 +10,7 @@
 
 extern "C" {
 #include "ext/random/php_random.h"
+#include "php_output.h"
 #include "zend_interfaces.h"
 }
 
@@ -65,6 +66,8 @@ void worker_process_main(zend_object* worker, const std::string& service, long i
     st.index = index;
     g_tag = service + "#" + std::to_string(index) + " " + std::to_string(getpid());
 
+    // Output the main script buffered (ob_start) before run() belongs to the main process.
+    if (php_output_get_level() > 0) php_output_discard_all();
     loop::EventLoop::install_fresh_after_fork();
     loop::EventLoop& loop = loop::EventLoop::current();
     os::set_proc_title("ripple: " + service + "#" + std::to_string(index));
