@@ -117,6 +117,14 @@ supervisor::ServiceSpec spec_of(const Definition& d) {
 
 }  // namespace
 
+bool manager_knows_service(std::string_view name, std::string& known) {
+    for (const auto& d : *g_defs) {
+        if (d.name == name) return true;
+        known += known.empty() ? d.name : ", " + d.name;
+    }
+    return false;
+}
+
 void manager_request_shutdown() {
     for (auto& d : *g_defs) OBJ_RELEASE(d.worker);
     g_defs->clear();
@@ -267,6 +275,7 @@ ZEND_METHOD(Psc_Worker_Manager, run) {
     st.counter = new ripple::supervisor::SharedCounter();
     ripple::supervisor::SupervisorOptions options;
     options.max_payload = max_command_size();
+    options.boot_timeout = boot_timeout();
     auto* sup = new Supervisor(ripple::loop::EventLoop::current(), options);
     sup->before_fork = [] { fflush(stdout); };
     for (const auto& d : *g_defs) sup->add_service(spec_of(d));

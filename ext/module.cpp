@@ -38,8 +38,21 @@ ZEND_INI_MH(on_update_max_command_size) {
     return SUCCESS;
 }
 
+double g_boot_timeout = 60.0;
+
+ZEND_INI_MH(on_update_boot_timeout) {
+    const double v = zend_strtod(ZSTR_VAL(new_value), nullptr);
+    if (!(v > 0)) {
+        zend_error(E_WARNING, "ripple.boot_timeout must be a number of seconds > 0");
+        return FAILURE;
+    }
+    g_boot_timeout = v;
+    return SUCCESS;
+}
+
 PHP_INI_BEGIN()
 PHP_INI_ENTRY("ripple.max_command_size", "16M", PHP_INI_SYSTEM, on_update_max_command_size)
+PHP_INI_ENTRY("ripple.boot_timeout", "60", PHP_INI_SYSTEM, on_update_boot_timeout)
 PHP_INI_END()
 
 PHP_MINIT_FUNCTION(ripple) {
@@ -70,6 +83,7 @@ PHP_MINFO_FUNCTION(ripple) {
 }  // namespace
 
 size_t max_command_size() { return static_cast<size_t>(g_max_command_size); }
+double boot_timeout() { return g_boot_timeout; }
 
 ProcessState& process() {
     static ProcessState* state = new ProcessState();  // never destroyed: see EventLoop::install_fresh_after_fork

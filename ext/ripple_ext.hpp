@@ -8,6 +8,7 @@ extern "C" {
 }
 
 #include <string>
+#include <string_view>
 
 namespace ripple::ipc {
 class WorkerLink;
@@ -66,6 +67,10 @@ void worker_process_main(zend_object* worker, const std::string& service, long i
 void loop_request_shutdown();
 void manager_request_shutdown();
 
+// True if a service of that name was added; otherwise `known` lists the names.
+bool manager_knows_service(std::string_view name, std::string& known);
+
 size_t max_command_size();
+double boot_timeout();  // seconds a reload replacement has to become READY
 
 }  // namespace ripple::ext

@@ -86,6 +86,12 @@ ZEND_METHOD(Psc_Worker_Worker, commandToWorker) {
         throw_worker_exception("Worker::commandToWorker(): '%s' is not a valid service name", ZSTR_VAL(name));
         RETURN_THROWS();
     }
+    std::string known;
+    if (!manager_knows_service(std::string_view(ZSTR_VAL(name), ZSTR_LEN(name)), known)) {
+        throw_worker_exception("Worker::commandToWorker(): no service named '%s' (services: %s)", ZSTR_VAL(name),
+                               known.c_str());
+        RETURN_THROWS();
+    }
     if (!send_command(command, name, "Worker::commandToWorker()")) RETURN_THROWS();
 }
 
