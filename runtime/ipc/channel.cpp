@@ -4,6 +4,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,7 +37,20 @@ bool Channel::send(FrameType type, std::string_view target, std::string_view pay
 
 bool Channel::send_raw(std::string_view encoded) {
     if (closed_) return false;
-    if (bufferevent_write(bev_, encoded.data(), encoded.size()) != 0) return false;
+    // Nothing queued: write now instead of waiting for the next loop turn (latency);
+    // whatever the socket does not take is queued behind, in order.
+    if (evbuffer_get_length(bufferevent_get_output(bev_)) == 0) {
+        ssize_t n;
+        do {
+            n = ::send(fd_, encoded.data(), encoded.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        } while (n < 0 && errno == EINTR);
+        if (n > 0) encoded.remove_prefix(static_cast<std::size_t>(n));
+        else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            close_with(std::strerror(errno));
+            return false;
+        }
+    }
+    if (!encoded.empty() && bufferevent_write(bev_, encoded.data(), encoded.size()) != 0) return false;
     ++frames_out_;
     return true;
 }

@@ -34,6 +34,8 @@ bool Supervisor::spawn(const SpawnRequest& req) {
     Service& svc = *services_[static_cast<std::size_t>(req.service_id)];
     if (svc.state == ServiceState::Stopping || svc.state == ServiceState::Stopped) return true;
     Slot& slot = svc.slots[static_cast<std::size_t>(req.slot)];
+    // A restart that a reload already took care of (or the reverse): one process per slot.
+    if (!req.replacement && (slot.current != 0 || slot.replacement != 0)) return true;
 
     int fds[2];
     int out[2] = {-1, -1};

@@ -240,6 +240,7 @@ void Supervisor::on_ready(Process& p) {
 
     // A reload replacement is serving: retire the old process, move on to the next slot.
     slot.replacement = 0;
+    slot.restart_timer->cancel();
     const pid_t old = slot.current;
     slot.current = p.pid;
     auto it = processes_.find(old);
