@@ -56,11 +56,11 @@ foreach ([SIGINT, SIGTERM, SIGHUP] as $sig) {
     });
 }
 
-function first_line(string $cmd): string
+function first_line(string $cmd, bool $anyStatus = false): string
 {
     [$rc, $out] = Ctx::sh($cmd);
     $line = trim(strtok($out, "\n") ?: '');
-    return $rc === 0 && $line !== '' ? $line : 'not available';
+    return ($rc === 0 || $anyStatus) && $line !== '' ? $line : 'not available';
 }
 
 if ($reportOnly !== null) {
@@ -85,7 +85,7 @@ if ($reportOnly !== null) {
             'php' => first_line(escapeshellarg(PHP_BINARY) . ' -v'),
             'php-fpm' => first_line('php-fpm8.2 -v'),
             'nginx' => preg_replace('/^nginx version: /', '', first_line('nginx -v')),
-            'wrk' => preg_replace('/ Copyright.*/', '', first_line('wrk --version')),
+            'wrk' => preg_replace('/ Copyright.*/', '', (Ctx::which('wrk') ? first_line('wrk --version', true) : 'not available')),
         ],
         'load_before' => trim(explode(' ', (string) @file_get_contents('/proc/loadavg'))[0]),
         'params' => [

@@ -281,21 +281,26 @@ final class Report
         foreach ($v as $k => $s) {
             $versions .= "- $k: `$s`\n";
         }
-        $conns = implode(' and ', $p['conns']);
+        $conns = implode(' and ', array_map(fn ($c) => "`-c$c`", $p['conns']));
+        $rounds = $p['rounds'] . ' round' . ($p['rounds'] > 1 ? 's' : '');
         $date = $this->r['date'];
+        $load = $this->r['load_before'] ?? '?';
+        if ((float) $load > 0.5) {
+            $load .= ' — other work was running on the machine, so the numbers are noisier than usual';
+        }
         return <<<MD
             # Benchmarks
 
             ripple against what PHP services run on today, side by side on one machine
-            in one run. This file is written by `bench/run` from the run of $date;
-            everything below the "Reproduce" section is that run's output.
+            in one run. `bench/run` wrote this file from its run of $date: every number
+            below comes from that run.
 
             ## Reproduce
 
             ```sh
             bench/run            # as root it apt-installs nginx, php8.2-fpm, php8.2-cli, wrk; builds build/ripple if missing
             bench/run --quick    # 1 round of 2 s runs, for a smoke test
-            bench/run --help     # rounds, durations, --only http|ipc, --no-doc
+            bench/run --help     # rounds, durations, --only=http|ipc, --no-doc
             ```
 
             The whole run takes about 6 minutes on the machine below. It only talks to
@@ -308,6 +313,7 @@ final class Report
             - kernel: {$m['kernel']}
             - memory: {$m['memory']}
             - OS: {$m['os']}
+            - load average (1 min) when the run started: {$load}
 
             ## Versions
 
@@ -322,8 +328,8 @@ final class Report
             ## HTTP hello
 
             `GET /` answered with `hello\\n` by each server, measured with
-            `wrk -t1 -c{$conns} --latency` ({$p['warmup']} s warm-up, then {$p['duration']} s measured),
-            the servers visited round-robin, the order rotated each round, {$p['rounds']} rounds, medians shown.
+            `wrk -t1 --latency` at {$conns} connections ({$p['warmup']} s warm-up, then {$p['duration']} s
+            measured), the servers visited round-robin, the order rotated each round, $rounds, medians shown.
             "server CPU µs/req" is utime+stime of every process of that server (all of
             its session, from `/proc/PID/stat`) over the measured run, divided by the
             requests wrk counted. wrk runs on the same 2 cores and takes one of them.
@@ -343,8 +349,8 @@ final class Report
             jobs done the way PHP libraries do them today (`bench/baseline/`: pcntl_fork,
             stream_socket_pair, serialize(), a stream_select loop in the parent that
             unserializes every envelope to route it and holds the id counter), run by
-            the php CLI. Runs alternate between the two, {$p['rounds']} rounds where a row says
-            median, one run otherwise.
+            the php CLI. Runs alternate between the two: syncId(), commands and spawn
+            are medians of $rounds, respawn and memory come from one run each.
 
             - syncId(): calls in a tight loop for 1 s in one worker (baseline: a
               request/response to the parent per id).
