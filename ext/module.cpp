@@ -59,6 +59,7 @@ PHP_MINIT_FUNCTION(ripple) {
     REGISTER_INI_ENTRIES();
     register_worker_classes();
     register_loop_class();
+    register_http_classes();
     return SUCCESS;
 }
 

@@ -45,6 +45,7 @@ ProcessState& process();
 // Class registration (one per file).
 void register_worker_classes();
 void register_loop_class();
+void register_http_classes();
 
 // Command helpers (command.cpp).
 zend_object* command_create(zend_string* name, zval* arguments);

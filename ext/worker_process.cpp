@@ -77,6 +77,7 @@ void worker_process_main(zend_object* worker, const std::string& service, long i
     handlers.on_command = on_command;
     handlers.on_reload = [&loop] {
         call_hook("onreload", nullptr, "onReload");
+        loop.wind_down();  // servers (Psc\Http\Server) stop accepting and drain
         loop.release();  // the channel no longer keeps this process alive
     };
     auto stop_once = std::make_shared<bool>(false);
@@ -84,6 +85,7 @@ void worker_process_main(zend_object* worker, const std::string& service, long i
         if (*stop_once) return;
         *stop_once = true;
         call_hook("onstop", nullptr, "onStop");
+        loop.wind_down();
         loop.release();
     };
     handlers.on_stop = on_stop;

@@ -175,6 +175,32 @@ bool EventLoop::is_referenced(const std::string& id) const {
     return it != watchers_.end() && it->second->referenced;
 }
 
+unsigned long long EventLoop::on_wind_down(Hook hook) {
+    wind_down_hooks_.emplace_back(++next_hook_id_, std::move(hook));
+    return next_hook_id_;
+}
+
+void EventLoop::cancel_wind_down(unsigned long long id) {
+    for (auto& entry : wind_down_hooks_) {
+        if (entry.first == id) entry.second = nullptr;  // erased below or after the running wind_down()
+    }
+    if (!winding_down_) std::erase_if(wind_down_hooks_, [](const auto& e) { return !e.second; });
+}
+
+void EventLoop::wind_down() {
+    if (winding_down_) return;
+    winding_down_ = true;
+    // Hooks added while running are kept for a later wind_down(); index loop: the vector may grow.
+    const std::size_t n = wind_down_hooks_.size();
+    for (std::size_t i = 0; i < n && i < wind_down_hooks_.size(); ++i) {
+        Hook hook = std::move(wind_down_hooks_[i].second);
+        wind_down_hooks_[i].second = nullptr;
+        if (hook) hook();
+    }
+    std::erase_if(wind_down_hooks_, [](const auto& e) { return !e.second; });
+    winding_down_ = false;
+}
+
 void EventLoop::run() {
     if (running_) throw std::logic_error("the event loop is already running");
     running_ = true;

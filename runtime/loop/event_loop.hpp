@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 struct event_base;
 struct event;
@@ -48,6 +50,16 @@ public:
     void hold() { ++holds_; }
     void release() { if (holds_ > 0) --holds_; }
 
+    // Wind-down: the process has been asked to finish (a worker's reload or
+    // stop notice). Servers register a hook that stops accepting and drains;
+    // wind_down() runs every hook once, in registration order. A hook may
+    // cancel itself or another hook while it runs.
+    using Hook = std::function<void()>;
+    unsigned long long on_wind_down(Hook hook);
+    void cancel_wind_down(unsigned long long id);
+    void wind_down();
+    bool winding_down() const { return winding_down_; }
+
     void run();
     void stop();
     bool running() const { return running_; }
@@ -77,6 +89,9 @@ private:
     unsigned long long next_id_ = 0;
     int referenced_ = 0;  // enabled and referenced watchers
     int holds_ = 0;
+    std::vector<std::pair<unsigned long long, Hook>> wind_down_hooks_;
+    unsigned long long next_hook_id_ = 0;
+    bool winding_down_ = false;
     bool running_ = false;
     bool stopping_ = false;
 };
