@@ -211,7 +211,7 @@ final class Http
         }
         $dir = $ctx->dir($c->id);
         $p = Proc::start(
-            [$ctx->ripple, $example],
+            [$ctx->ripple, '--control', "$dir/control.sock", $example],
             ['HTTP_LISTEN' => "127.0.0.1:{$c->port}", 'HTTP_WORKERS' => (string) $workers],
             "$dir/server.log",
             false,

@@ -128,8 +128,10 @@ final class Ipc
     {
         $ctx = $this->ctx;
         $path = "{$ctx->root}/bench/$impl/$script.php";
-        $cmd = [$impl === 'ripple' ? $ctx->ripple : PHP_BINARY, '-d', 'memory_limit=1G', $path];
         $dir = $ctx->dir("ipc-$impl");
+        $cmd = $impl === 'ripple'
+            ? [$ctx->ripple, '--control', "$dir/control.sock", '-d', 'memory_limit=1G', $path]
+            : [PHP_BINARY, '-d', 'memory_limit=1G', $path];
         $log = "$dir/$script.log";
         $p = Proc::start($cmd, $env + ['BENCH_IMPL' => $impl], $log, true, $dir);
         if ($p === null) {

@@ -21,6 +21,7 @@ $ctx->ripple = $ctx->root . '/build/ripple';
 $ctx->doc = $ctx->root . '/docs/BENCHMARKS.md';
 $ctx->tmp = sys_get_temp_dir();
 $reportOnly = null;
+$waitIdle = 60.0;
 
 foreach (array_slice($argv, 1) as $arg) {
     [$k, $v] = str_contains($arg, '=') ? explode('=', $arg, 2) : [$arg, null];
@@ -37,6 +38,7 @@ foreach (array_slice($argv, 1) as $arg) {
         '--doc' => $ctx->doc = $v,
         '--ripple' => $ctx->ripple = $v,
         '--report' => $reportOnly = $v,
+        '--wait-idle' => $waitIdle = (float) $v,
         default => (function () use ($arg) {
             fwrite(STDERR, "bench: unknown option $arg (see bench/run --help)\n");
             exit(2);
@@ -56,6 +58,21 @@ foreach ([SIGINT, SIGTERM, SIGHUP] as $sig) {
     });
 }
 
+/** CPU cores kept busy by everything on the machine, sampled over $seconds. */
+function busy_cores(float $seconds = 1.0): float
+{
+    $read = function (): array {
+        $f = preg_split('/\s+/', trim(strtok((string) file_get_contents('/proc/stat'), "\n")));
+        $v = array_map('intval', array_slice($f, 1, 8));
+        return [array_sum($v), $v[3] + $v[4]]; // total, idle + iowait
+    };
+    [$t0, $i0] = $read();
+    usleep((int) ($seconds * 1e6));
+    [$t1, $i1] = $read();
+    $cores = (int) trim(Ctx::sh('nproc')[1]) ?: 1;
+    return $t1 > $t0 ? (1 - ($i1 - $i0) / ($t1 - $t0)) * $cores : 0.0;
+}
+
 function first_line(string $cmd, bool $anyStatus = false): string
 {
     [$rc, $out] = Ctx::sh($cmd);
@@ -66,6 +83,12 @@ function first_line(string $cmd, bool $anyStatus = false): string
 if ($reportOnly !== null) {
     $results = json_decode(file_get_contents($reportOnly), true);
 } else {
+    // Other work on the machine skews every number: wait (bounded) for it to calm down.
+    $deadline = microtime(true) + $waitIdle;
+    while (($busy = busy_cores()) > 0.25 && microtime(true) < $deadline) {
+        $ctx->log(sprintf('machine busy (%.2f cores in use by other work); waiting up to %.0f s more', $busy, $deadline - microtime(true)));
+        sleep(4);
+    }
     preg_match('/^model name\s*:\s*(.+)$/m', (string) @file_get_contents('/proc/cpuinfo'), $cpu);
     preg_match('/^MemTotal:\s*(\d+)/m', (string) @file_get_contents('/proc/meminfo'), $mem);
     preg_match('/^PRETTY_NAME="?([^"\n]+)/m', (string) @file_get_contents('/etc/os-release'), $os);
@@ -88,6 +111,7 @@ if ($reportOnly !== null) {
             'wrk' => preg_replace('/ Copyright.*/', '', (Ctx::which('wrk') ? first_line('wrk --version', true) : 'not available')),
         ],
         'load_before' => trim(explode(' ', (string) @file_get_contents('/proc/loadavg'))[0]),
+        'busy_before' => round($busy, 2),
         'params' => [
             'rounds' => $ctx->rounds,
             'duration' => $ctx->duration,
@@ -106,6 +130,7 @@ if ($reportOnly !== null) {
     } finally {
         Proc::stopAll();
     }
+    $results['busy_after'] = round(busy_cores(), 2);
     file_put_contents($ctx->json, json_encode($results, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n");
     $ctx->log(sprintf('done in %.0f s; raw results in %s', microtime(true) - $ctx->t0, $ctx->json));
 }

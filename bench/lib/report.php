@@ -33,6 +33,7 @@ final class Report
         $s = '| ' . implode(' | ', $head) . " |\n";
         $s .= '|' . implode('|', array_map(fn ($h) => ' --- ', $head)) . "|\n";
         foreach ($rows as $row) {
+            $row = array_map(fn ($cell) => str_replace(['|', "\n"], ['/', ' '], (string) $cell), $row);
             $s .= '| ' . implode(' | ', $row) . " |\n";
         }
         return $s;
@@ -74,7 +75,9 @@ final class Report
             foreach ($h['contenders'] as $id => $c) {
                 $s = $this->http($id, $conns);
                 if ($s === null) {
-                    $rows[] = [$c['label'], 'skipped: ' . ($h['skipped'][$id] ?? 'not run'), '', '', '', '', '', ''];
+                    $why = $h['skipped'][$id] ?? 'not run';
+                    $why = strlen($why) > 100 ? substr($why, 0, 99) . '…' : $why;
+                    $rows[] = [$c['label'], "skipped: $why", '', '', '', '', '', ''];
                     continue;
                 }
                 $rows[] = [
@@ -201,12 +204,11 @@ final class Report
                 return;
             }
             $ok = $atLeast ? $actual >= $target : $actual <= $target;
-            $x = $target != 0.0 ? $actual / $target : INF;
             $t[] = [
                 $what,
                 sprintf($fmt, $actual) . ($detail !== '' ? " ($detail)" : ''),
                 $ok ? '**met**' : '**missed**',
-                sprintf('%.2f× the %s', $x, $atLeast ? 'target' : 'limit'),
+                $target != 0.0 ? sprintf('%.2f× the %s', $actual / $target, $atLeast ? 'target' : 'limit') : '–',
             ];
         };
         $c = 64;
@@ -284,9 +286,14 @@ final class Report
         $conns = implode(' and ', array_map(fn ($c) => "`-c$c`", $p['conns']));
         $rounds = $p['rounds'] . ' round' . ($p['rounds'] > 1 ? 's' : '');
         $date = $this->r['date'];
-        $load = $this->r['load_before'] ?? '?';
-        if ((float) $load > 0.5) {
-            $load .= ' — other work was running on the machine, so the numbers are noisier than usual';
+        $load = sprintf(
+            '%s cores in use by other work just before the run, %s just after (1-min load average before: %s)',
+            $this->r['busy_before'] ?? '?',
+            $this->r['busy_after'] ?? '?',
+            $this->r['load_before'] ?? '?',
+        );
+        if (($this->r['busy_before'] ?? 0) > 0.25 || ($this->r['busy_after'] ?? 0) > 0.25) {
+            $load .= ' — other work was running on the machine, so these numbers are noisier than usual';
         }
         return <<<MD
             # Benchmarks
@@ -313,7 +320,7 @@ final class Report
             - kernel: {$m['kernel']}
             - memory: {$m['memory']}
             - OS: {$m['os']}
-            - load average (1 min) when the run started: {$load}
+            - machine load: {$load}
 
             ## Versions
 
