@@ -368,13 +368,29 @@ final class Report
               or 2 s. Throughput: batches of 1,000 per loop tick for 2 s, rate = received
               / (first send → last receipt), losses = sent − received when the ordered
               `end` command arrives.
-            - respawn: SIGKILL the only worker, 5 times 1 s apart; time from the kill to
-              the hrtime the replacement writes on entering boot().
+            - respawn: 5 idle workers, each SIGKILLed once, 0.5 s apart; time from the
+              kill to the hrtime the replacement writes on entering boot(). One kill per
+              worker slot because a slot that keeps dying young is restarted with
+              exponential backoff (by design; the baseline restarts at once every time).
+              The median of the 5 is the figure.
             - spawn: from starting the program to the 64th worker's boot().
             - memory: sum of USS (Private_Clean + Private_Dirty) and PSS over every
               process of the run (`/proc/PID/smaps_rollup`) with 16 idle workers minus
               the same with 1, divided by 15.
             {$this->ipcSection()}
+            ## Reading the numbers
+
+            - The machine has 2 cores and wrk needs one of them, so every HTTP server gets
+              about one core: ripple with 2 workers has them compete with wrk.
+            - "under full load" latency is queueing, not transport: the source enqueues
+              commands faster than they are delivered, so the figure grows with the run's
+              length. The one-in-flight figures are the transport's latency.
+            - The machine probe is the floor for waking another process here (a plain
+              socketpair ping-pong): a hop that needs an idle CPU to wake up costs tens of
+              µs on this VM when it is idle, a few µs when it is busy. The baseline's
+              syncId() (one round trip to the parent per id) moves with it, and so does
+              the ratio ripple / baseline.
+
             ## Skipped
 
             $skippedText
