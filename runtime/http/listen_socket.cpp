@@ -18,38 +18,38 @@ Address parse_address(std::string_view text) {
     const std::string shown = "\"" + std::string(text) + "\"";
     constexpr std::string_view scheme = "http://";
     if (text.substr(0, scheme.size()) != scheme) {
-        throw AddressError("an address must look like http://HOST:PORT, " + shown + " given");
+        throw AddressError("must look like http://HOST:PORT, " + shown + " given");
     }
     std::string_view rest = text.substr(scheme.size());
     if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+    if (rest.find_first_of("/?#@ ") != std::string_view::npos) {
+        throw AddressError("must be http://HOST:PORT with no path, query or user, " + shown + " given");
+    }
     Address out;
     std::string_view port;
     if (!rest.empty() && rest.front() == '[') {
         const auto close = rest.find(']');
         if (close == std::string_view::npos || close + 1 >= rest.size() || rest[close + 1] != ':') {
-            throw AddressError("an IPv6 address must look like http://[::1]:PORT, " + shown + " given");
+            throw AddressError("must put an IPv6 host in brackets (http://[::1]:PORT), " + shown + " given");
         }
         out.host = std::string(rest.substr(1, close - 1));
         port = rest.substr(close + 2);
     } else {
         const auto colon = rest.rfind(':');
         if (colon == std::string_view::npos) {
-            throw AddressError("the address has no port (http://HOST:PORT), " + shown + " given");
+            throw AddressError("must have a port (http://HOST:PORT), " + shown + " given");
         }
         out.host = std::string(rest.substr(0, colon));
         port = rest.substr(colon + 1);
         if (out.host.find(':') != std::string::npos) {
-            throw AddressError("write an IPv6 host in brackets (http://[::1]:PORT), " + shown + " given");
+            throw AddressError("must put an IPv6 host in brackets (http://[::1]:PORT), " + shown + " given");
         }
     }
-    if (out.host.empty()) throw AddressError("the address has no host, " + shown + " given");
-    if (out.host.find_first_of("/?#@ ") != std::string::npos) {
-        throw AddressError("the address must be http://HOST:PORT with nothing else, " + shown + " given");
-    }
+    if (out.host.empty()) throw AddressError("must have a host (http://HOST:PORT), " + shown + " given");
     unsigned value = 0;
     const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
     if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value > 65535) {
-        throw AddressError("the port must be a number from 0 to 65535, " + shown + " given");
+        throw AddressError("must have a port from 0 to 65535, " + shown + " given");
     }
     out.port = static_cast<std::uint16_t>(value);
     return out;
