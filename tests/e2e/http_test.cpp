@@ -638,3 +638,50 @@ TEST(Http, ConstructorAndListenErrors) {
     EXPECT_NE(out.find("set a handler with onRequest() first"), std::string::npos) << out;
     EXPECT_EQ(ripple.exit_code(10s), 0);
 }
+
+TEST(HttpExamples, HelloAndApp) {
+    {
+        const int port = e2e::free_port();
+        e2e::Options o;
+        o.args = {e2e::source_path("examples/http-hello.php")};
+        o.env = {{"HTTP_LISTEN", "127.0.0.1:" + std::to_string(port)}, {"HTTP_WORKERS", "2"}};
+        e2e::Ripple ripple(o);
+        ASSERT_TRUE(ripple.wait_ready(2, 15s)) << ripple.err();
+        Client c(port);
+        ASSERT_TRUE(c.send(get("/")));
+        auto r = c.read_response();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->body, "hello\n");
+    }
+    {
+        const int port = e2e::free_port();
+        e2e::Options o;
+        o.args = {e2e::source_path("examples/http-app.php")};
+        o.env = {{"HTTP_LISTEN", "127.0.0.1:" + std::to_string(port)}, {"HTTP_WORKERS", "2"}};
+        e2e::Ripple ripple(o);
+        ASSERT_TRUE(ripple.wait_ready(2, 15s)) << ripple.err();
+        Client c(port);
+        const std::string body = R"({"by": 7})";
+        ASSERT_TRUE(c.send("POST /counter HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+                           "\r\n\r\n" + body));
+        auto r = c.read_response();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 202) << r->body;
+        // Both processes apply the broadcast: every fresh connection (whichever process takes it) sees 7.
+        const auto sees_seven = [&] {
+            for (int i = 0; i < 6; ++i) {
+                Client d(port);
+                if (!d.send(get("/counter", "Connection: close\r\n"))) return false;
+                auto answer = d.read_response();
+                if (!answer || answer->body.find("\"counter\": 7") == std::string::npos) return false;
+            }
+            return true;
+        };
+        EXPECT_TRUE(e2e::eventually(sees_seven, 10s));
+        ASSERT_TRUE(c.send(get("/nowhere")));
+        r = c.read_response();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 404);
+        EXPECT_EQ(r->header("Content-Type"), "application/json");
+    }
+}
