@@ -385,7 +385,12 @@ void Exchange::abort() {
         // close tells the client the response is incomplete.
         bufferevent* bev = evhttp_connection_get_bufferevent(evcon);
         const int fd = bufferevent_getfd(bev);
-        if (fd >= 0) evbuffer_write(bufferevent_get_output(bev), fd);
+        if (fd >= 0) {
+            evbuffer* out = bufferevent_get_output(bev);
+            evbuffer_unfreeze(out, 1);  // a socket bufferevent keeps its output's front frozen between writes
+            [[maybe_unused]] const int n = evbuffer_write(out, fd);
+            evbuffer_freeze(out, 1);
+        }
         evhttp_connection_free(evcon);  // on_close → lose()
     }
 }
@@ -448,6 +453,7 @@ HttpServer::~HttpServer() {
         if (attach(c)) destroy(c);  // not attached yet: attach() finds evhttp's side gone
     }
     if (drain_hold_) loop_.release();
+    if (listening_ && !closing_) loop_.release();
     event_free(resume_accept_ev_);
     event_free(drained_ev_);
     evbuffer_free(scratch_);
@@ -487,6 +493,7 @@ void HttpServer::listen() {
     registry().push_back(this);
     wind_down_hook_ = loop_.on_wind_down([this] { close(); });
     listening_ = true;
+    loop_.hold();  // like a referenced watcher: a listening server keeps run() going until close()
 }
 
 void HttpServer::close() {
@@ -500,6 +507,7 @@ void HttpServer::close() {
         evhttp_del_accept_socket(http_, bound_);  // closes this process's duplicate only
         bound_ = nullptr;
     }
+    if (listening_) loop_.release();
     evtimer_del(resume_accept_ev_);
     for (auto& [bev, c] : conns_) {
         if (c->evcon != nullptr && c->phase == Connection::Phase::Idle) arm(c, kDrainIdle, options_.drain_timeout);

@@ -175,12 +175,13 @@ public:
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
-    // Starts accepting on the loop; from now on the loop's wind_down() calls close().
+    // Starts accepting on the loop and holds it (run() goes on while the server
+    // listens); from now on the loop's wind_down() calls close().
     void listen();
-    // Stops accepting; in-flight requests finish (their responses say
-    // "Connection: close"); idle keep-alive connections get drain_timeout to
-    // bring one more request, then are closed. The loop is held until the
-    // last connection is gone. Idempotent.
+    // Stops accepting and lets go of the listening hold; in-flight requests
+    // finish (their responses say "Connection: close"); idle keep-alive
+    // connections get drain_timeout to bring one more request, then are
+    // closed. The loop is held until the last connection is gone. Idempotent.
     void close();
     // Called from the loop once close() has nothing left to wait for.
     void on_drained(std::function<void()> callback) { on_drained_ = std::move(callback); }

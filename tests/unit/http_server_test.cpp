@@ -57,13 +57,13 @@ std::string exchange_bytes(int port, const std::string& request, int timeout_ms 
     return out;
 }
 
-// Runs the loop until the client thread is done (a repeat watcher polls the flag).
-void run_until(EventLoop& loop, std::atomic<bool>& done) {
-    loop.hold();
-    const std::string poll = loop.repeat(0.005, [&](const std::string& id) {
+// Runs the loop until the client thread is done (a repeat watcher polls the
+// flag), then closes the server: its listening hold is what keeps run() going.
+void run_until(EventLoop& loop, HttpServer& server, std::atomic<bool>& done) {
+    loop.repeat(0.005, [&](const std::string& id) {
         if (done.load()) {
             loop.cancel(id);
-            loop.release();
+            server.close();
         }
     });
     loop.run();
@@ -118,7 +118,7 @@ TEST(HttpServer, ServesAndReleasesTheLoop) {
                                "GET /a/b?x=1 HTTP/1.1\r\nHost: h\r\nX-Test: 1\r\nx-test: 2\r\nConnection: close\r\n\r\n");
         done = true;
     });
-    run_until(loop, done);
+    run_until(loop, server, done);
     client.join();
     EXPECT_EQ(requests, 1);
     EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << reply;
@@ -147,13 +147,6 @@ TEST(HttpServer, CloseWaitsForTheResponseInFlight) {
     std::string reply;
     std::thread client([&] { reply = exchange_bytes(socket.port(), "GET / HTTP/1.1\r\nHost: h\r\n\r\n"); });
     // Nothing but the server keeps this loop going: run() returns once the response is out.
-    loop.hold();
-    const std::string until_request = loop.repeat(0.005, [&](const std::string& id) {
-        if (server.connection_count() > 0 || server.closing()) {
-            loop.cancel(id);
-            loop.release();
-        }
-    });
     loop.run();
     client.join();
     EXPECT_TRUE(server.closing());
@@ -179,7 +172,7 @@ TEST(HttpServer, HeaderDeadlineAnswers408) {
         reply = exchange_bytes(socket.port(), "GET / HTTP/1.1\r\nHost: h\r\n");
         done = true;
     });
-    run_until(loop, done);
+    run_until(loop, server, done);
     client.join();
     EXPECT_FALSE(called);
     EXPECT_EQ(reply.rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u) << reply;
@@ -209,7 +202,7 @@ TEST(HttpServer, ResponseMisuseThrows) {
         reply = exchange_bytes(socket.port(), "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
         done = true;
     });
-    run_until(loop, done);
+    run_until(loop, server, done);
     client.join();
     EXPECT_NE(reply.find("1\r\na\r\n1\r\nb\r\n0\r\n\r\n"), std::string::npos) << reply;
     EXPECT_EQ(reply.find("Injected"), std::string::npos);
@@ -228,7 +221,6 @@ TEST(HttpServer, ClientGoneWhileTheResponseIsKept) {
         exchange_bytes(socket.port(), "GET /kept?x=1 HTTP/1.1\r\nHost: h\r\n\r\n", 100);  // closes after 100 ms
         client_closed = true;
     });
-    loop.hold();
     loop.repeat(0.01, [&](const std::string& id) {
         if (!kept || !client_closed.load()) return;
         loop.cancel(id);
@@ -238,7 +230,7 @@ TEST(HttpServer, ClientGoneWhileTheResponseIsKept) {
             kept->end("bye");
             target_after = std::string(kept->target());  // the request stays readable
             kept.reset();
-            loop.release();
+            server.close();
         });
     });
     loop.run();
@@ -259,12 +251,10 @@ TEST(HttpServer, DestroyedWithAResponseKept) {
     server->listen();
     std::string reply;
     std::thread client([&] { reply = exchange_bytes(socket.port(), "GET /gone HTTP/1.1\r\nHost: h\r\n\r\n"); });
-    loop.hold();
     loop.repeat(0.01, [&](const std::string& id) {
         if (!kept) return;
         loop.cancel(id);
-        server.reset();  // every connection closes at once
-        loop.release();
+        server.reset();  // every connection closes at once; the server's holds go with it
     });
     loop.run();
     client.join();
