@@ -750,7 +750,10 @@ TEST(Faults, WorkerThatDoesNotFinishIsKilledAfterItsGracePeriod) {
 TEST(Faults, CommandWithoutArgumentsDoesNotCrash) {
     TempDir dir;
     Ripple r(script_options(dir, "fault_empty_command.php"));
-    EXPECT_TRUE(r.wait_for(Stream::Out, "MAIN-TOSTRING ", Seconds(10))) << all_output(r);
+    // In the main process: (string) new Command('ping') must not crash the manager-to-be.
+    EXPECT_TRUE(r.wait_line(Stream::Out, [](const std::string& l) { return l.rfind("MAIN-TOSTRING ", 0) == 0 && l.size() > 14; },
+                            Seconds(10)))
+        << all_output(r);
     EXPECT_TRUE(r.wait_for(Stream::Out, "PING-OK ", Seconds(5))) << all_output(r);
     EXPECT_EQ(r.count(Stream::Err, "SIGSEGV"), 0u) << r.err();
     EXPECT_FALSE(r.exited()) << "ripple exited with " << r.exit_code(Seconds(0));
