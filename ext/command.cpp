@@ -79,9 +79,9 @@ bool command_serialize(zend_object* command, std::string& out, const char* call)
     }
     zval pair;
     array_init_size(&pair, 2);
-    Z_ADDREF_P(name);
+    Z_TRY_ADDREF_P(name);  // may be interned, or the immutable empty array
     add_assoc_zval(&pair, "name", name);
-    Z_ADDREF_P(arguments);
+    Z_TRY_ADDREF_P(arguments);
     add_assoc_zval(&pair, "arguments", arguments);
 
     smart_str buf = {nullptr, 0};

@@ -2,6 +2,7 @@
 // Converts PHP callables and streams; all scheduling lives in runtime/.
 #include "ext/ripple_ext.hpp"
 
+#include "ipc/worker_link.hpp"
 #include "loop/event_loop.hpp"
 #include "supervisor/supervisor.hpp"
 
@@ -92,7 +93,11 @@ void throw_invalid_id(const char* method, zend_string* id) {
 
 void register_loop_class() { loop_ce = register_class_Psc_Event_Loop(); }
 
-void loop_request_shutdown() { EventLoop::current().clear(); }
+void loop_request_shutdown() {
+    // However a worker ends (exit(), fatal error, end of loop), commands it sent still go out.
+    if (process().link) process().link->flush();
+    EventLoop::current().clear();
+}
 
 }  // namespace ripple::ext
 

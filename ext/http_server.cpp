@@ -36,9 +36,10 @@ struct HttpServerObject {
     std::unique_ptr<http::ListenSocket> socket;
     http::ServerOptions options;
     std::unique_ptr<http::HttpServer> server;  // once listening
+    pid_t server_pid = 0;                      // the process that runs `server`
     zval handler;                              // UNDEF until onRequest()
     bool kept = false;                         // a self-reference while serving
-    bool closed = false;
+    pid_t closed_pid = 0;                      // close() was called in this process
     zend_object std;
 };
 
@@ -54,16 +55,29 @@ zend_object* create(zend_class_entry* ce) {
     new (&obj->options) http::ServerOptions();
     new (&obj->server) std::unique_ptr<http::HttpServer>();
     ZVAL_UNDEF(&obj->handler);
+    obj->server_pid = 0;
     obj->kept = false;
-    obj->closed = false;
+    obj->closed_pid = 0;
     zend_object_std_init(&obj->std, ce);
     object_properties_init(&obj->std, ce);
     obj->std.handlers = &g_handlers;
     return &obj->std;
 }
 
+// A server inherited through fork() (listen() in the main process, then
+// Manager::run()) belongs to the parent's event base, whose epoll set the
+// child shares: tearing it down here would unregister the parent's events.
+// Leave it alone, like EventLoop::install_fresh_after_fork() does.
+void forget_inherited_server(HttpServerObject* obj) {
+    if (obj->server && obj->server_pid != getpid()) {
+        (void)obj->server.release();
+        obj->kept = false;  // the self-reference was the parent's to drop
+    }
+}
+
 void free_obj(zend_object* object) {
     HttpServerObject* obj = from(object);
+    forget_inherited_server(obj);
     obj->server.reset();  // closes its connections; the handler below is no longer called
     obj->server.~unique_ptr();
     obj->socket.~unique_ptr();  // this process's copy of the listening socket
@@ -327,7 +341,8 @@ ZEND_METHOD(Psc_Http_Server, listen) {
     ZEND_PARSE_PARAMETERS_NONE();
     HttpServerObject* obj = this_server(ZEND_THIS, "listen");
     if (!obj) RETURN_THROWS();
-    if (obj->closed) {
+    forget_inherited_server(obj);
+    if (obj->closed_pid == getpid()) {
         throw_http_exception("Psc\\Http\\Server::listen(): the server has been closed");
         RETURN_THROWS();
     }
@@ -353,6 +368,7 @@ ZEND_METHOD(Psc_Http_Server, listen) {
                                                          });
         obj->server->on_drained([obj] { release_self(obj); });
         obj->server->listen();
+        obj->server_pid = getpid();
     } catch (const std::exception& e) {
         obj->server.reset();
         throw_http_exception("Psc\\Http\\Server::listen(): %s", e.what());
@@ -367,7 +383,8 @@ ZEND_METHOD(Psc_Http_Server, close) {
     ZEND_PARSE_PARAMETERS_NONE();
     HttpServerObject* obj = this_server(ZEND_THIS, "close");
     if (!obj) RETURN_THROWS();
-    obj->closed = true;
+    forget_inherited_server(obj);
+    obj->closed_pid = getpid();
     if (obj->server) obj->server->close();  // the self-reference goes once drained
 }
 

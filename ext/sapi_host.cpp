@@ -14,6 +14,7 @@ extern "C" {
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 
@@ -70,6 +71,14 @@ void register_variables(zval* track_vars_array) {
 }
 
 int startup(sapi_module_struct* sapi) {
+    // PHP_BINARY: this binary (php_embed_init() set argv[0], the script), so child
+    // processes that PHP code starts with PHP_BINARY (PHPUnit isolation, composer) run ripple.
+    char self[PATH_MAX];
+    const ssize_t self_len = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (self_len > 0) {
+        self[self_len] = '\0';
+        sapi->executable_location = strdup(self);
+    }
     // php_embed_init() has just installed its own ini_entries; add ours after them.
     if (!g_extra_ini.empty()) {
         const size_t old_len = sapi->ini_entries ? std::strlen(sapi->ini_entries) : 0;
@@ -131,7 +140,6 @@ int run_script(const HostOptions& options) {
         std::fprintf(stderr, "ripple: could not start the PHP interpreter\n");
         return 1;
     }
-    php_embed_module.executable_location = nullptr;
     int status = 0;
     zend_first_try {
         register_std_handle("STDIN", "php://stdin", "rb");

@@ -30,10 +30,13 @@ std::string g_tag;
 void call_hook(const char* lc_name, zval* arg, const char* context) {
     zend_object* worker = process().worker;
     zend_call_method(worker, worker->ce, nullptr, lc_name, std::strlen(lc_name), nullptr, arg ? 1 : 0, arg, nullptr);
-    if (EG(exception)) {
-        log::warn(g_tag, "{}::{}() threw; the process keeps serving", ZSTR_VAL(worker->ce->name), context);
-        if (!report_callback_exception(context)) loop::EventLoop::current().stop();
+    if (!EG(exception)) return;
+    if (zend_is_unwind_exit(EG(exception)) || zend_is_graceful_exit(EG(exception))) {
+        loop::EventLoop::current().stop();  // exit(): end the process like any exit
+        return;
     }
+    log::warn(g_tag, "{}::{}() threw; the process keeps serving", ZSTR_VAL(worker->ce->name), context);
+    report_callback_exception(context);
 }
 
 void reseed_random() {

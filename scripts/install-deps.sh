@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
-  php8.2-dev libphp8.2-embed php8.2-cli php-parser
+  php8.2-dev libphp8.2-embed php8.2-cli php-parser php8.2-sqlite3
   libevent-dev libfmt-dev nlohmann-json3-dev libcli11-dev
   googletest libgtest-dev phpunit
   netcat-openbsd procps

@@ -65,6 +65,8 @@ Options parse(int argc, const char* const* argv) {
         std::string value;
         if (arg == "--") {
             ++i;
+            // php-style: what follows `--` is the script (even one named "-x.php"), then its arguments.
+            if (!control_verb && o.script.empty() && i < argc) o.script = argv[i++];
             break;
         }
         if (arg == "-h" || arg == "--help") {

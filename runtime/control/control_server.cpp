@@ -71,6 +71,12 @@ ControlServer::ControlServer(event_base* base, std::string path, supervisor::Sup
 
 ControlServer::~ControlServer() {
     for (Connection* c : connections_) {
+        // A reply may still be queued (a "stop" that finished at once): deliver it before closing.
+        evbuffer* out = bufferevent_get_output(c->bev);
+        const int fd = bufferevent_getfd(c->bev);
+        for (int tries = 0; evbuffer_get_length(out) > 0 && tries < 100; ++tries) {
+            if (evbuffer_write(out, fd) < 0 && errno != EAGAIN && errno != EINTR) break;
+        }
         bufferevent_free(c->bev);
         delete c;
     }

@@ -59,6 +59,8 @@ std::size_t Channel::pending_output() const { return evbuffer_get_length(buffere
 
 void Channel::flush_blocking() {
     evbuffer* out = bufferevent_get_output(bev_);
+    // bufferevent keeps the start of its output buffer frozen outside its own write callback.
+    evbuffer_unfreeze(out, 1);
     while (!closed_ && evbuffer_get_length(out) > 0) {
         int n = evbuffer_write(out, fd_);
         if (n > 0) continue;
@@ -69,6 +71,7 @@ void Channel::flush_blocking() {
         }
         break;  // peer gone: nothing more can be delivered
     }
+    evbuffer_freeze(out, 1);
 }
 
 void Channel::read_cb(bufferevent* bev, void* arg) {
@@ -86,18 +89,39 @@ void Channel::read_cb(bufferevent* bev, void* arg) {
         }
         evbuffer_drain(in, round);
     }
-    std::shared_ptr<bool> alive = self->alive_;
+    self->dispatch();
+}
+
+void Channel::dispatch() {
+    std::shared_ptr<bool> alive = alive_;
     Frame frame;
     for (;;) {
-        auto status = self->decoder_.next(frame);
+        auto status = decoder_.next(frame);
         if (status == FrameDecoder::Status::NeedMore) return;
         if (status == FrameDecoder::Status::Error) {
-            self->close_with("malformed frame: " + self->decoder_.error());
+            broken_ = true;
+            close_with("malformed frame: " + decoder_.error());
             return;
         }
-        ++self->frames_in_;
-        if (self->on_frame_) self->on_frame_(frame);
-        if (!*alive || self->closed_) return;
+        ++frames_in_;
+        if (on_frame_) on_frame_(frame);
+        if (!*alive || broken_) return;  // after EOF, frames already received still count
+    }
+}
+
+void Channel::drain_input() {
+    // What libevent already read, then what is still in the socket.
+    evbuffer* in = bufferevent_get_input(bev_);
+    if (evbuffer_get_length(in) > 0) read_cb(bev_, this);
+    std::shared_ptr<bool> alive = alive_;
+    char buf[65536];
+    for (;;) {
+        const ssize_t n = ::recv(fd_, buf, sizeof(buf), MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        decoder_.feed(buf, static_cast<std::size_t>(n));
+        dispatch();
+        if (!*alive || broken_) break;
     }
 }
 

@@ -35,6 +35,9 @@ public:
     bool send_raw(std::string_view encoded);
 
     std::size_t pending_output() const;
+    // Reads and dispatches whatever the (dead) peer left in the socket; used before
+    // the manager forgets a process, so its last commands are still routed.
+    void drain_input();
     // Writes everything queued, blocking; used by a worker right before it exits.
     void flush_blocking();
     bool closed() const { return closed_; }
@@ -45,6 +48,7 @@ public:
 
 private:
     static void read_cb(bufferevent* bev, void* arg);
+    void dispatch();
     static void event_cb(bufferevent* bev, short what, void* arg);
     void close_with(const std::string& reason);
 
@@ -53,7 +57,8 @@ private:
     FrameDecoder decoder_;
     FrameHandler on_frame_;
     CloseHandler on_close_;
-    bool closed_ = false;
+    bool closed_ = false;  // EOF, error or protocol error: nothing more is sent
+    bool broken_ = false;  // protocol error: nothing more is read either
     std::uint64_t frames_in_ = 0;
     std::uint64_t frames_out_ = 0;
     // Lets a callback destroy the Channel while read_cb is still on the stack.

@@ -12,6 +12,7 @@ namespace {
 
 Level g_level = Level::Info;
 Format g_format = Format::Text;
+bool g_forward = false;
 
 const char* level_name(Level level) {
     switch (level) {
@@ -96,8 +97,21 @@ void emit(int fd, Level lvl, std::string_view tag, std::string_view message) {
 
 }  // namespace
 
+void forward_to_manager() { g_forward = true; }
+
 void write(Level lvl, std::string_view tag, std::string_view message) {
     if (lvl < g_level) return;
+    if (g_forward) {
+        std::string line;
+        line.reserve(message.size() + 3);
+        line += kForwardMark;
+        line += static_cast<char>('0' + static_cast<int>(lvl));
+        line += message;
+        line += '\n';
+        ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
+        (void)ignored;
+        return;
+    }
     emit(STDERR_FILENO, lvl, tag, message);
 }
 

@@ -14,6 +14,11 @@ enum class Level { Debug = 0, Info = 1, Warning = 2, Error = 3 };
 enum class Format { Text, Json };
 
 void set_level(Level level);
+// In a worker process: log lines go to stderr as "\x01<level digit>message" so the
+// manager, which captures that stderr, logs them once, with its timestamp and tag.
+void forward_to_manager();
+constexpr char kForwardMark = '\x01';
+
 // Routes libevent's own diagnostics into this log (as debug lines).
 void capture_libevent_messages();
 void set_format(Format format);

@@ -38,10 +38,12 @@ timeval to_timeval(double seconds) {
 
 EventLoop::EventLoop() : base_(event_base_new()) {
     if (base_ == nullptr) throw std::runtime_error("event_base_new() failed");
+    defer_tick_ = evtimer_new(base_, &EventLoop::on_defer_tick, this);
 }
 
 EventLoop::~EventLoop() {
     clear();
+    event_free(defer_tick_);
     event_base_free(base_);
 }
 
@@ -72,8 +74,10 @@ std::string EventLoop::add(WatcherKind kind, int fd, double seconds, Callback cb
         case WatcherKind::Signal: what = EV_SIGNAL | EV_PERSIST; break;
     }
     const bool uses_fd = kind == WatcherKind::Readable || kind == WatcherKind::Writable || kind == WatcherKind::Signal;
-    w->ev = event_new(base_, uses_fd ? fd : -1, what, &EventLoop::on_event, w.get());
-    if (w->ev == nullptr) throw std::runtime_error("event_new() failed");
+    if (kind != WatcherKind::Defer) {
+        w->ev = event_new(base_, uses_fd ? fd : -1, what, &EventLoop::on_event, w.get());
+        if (w->ev == nullptr) throw std::runtime_error("event_new() failed");
+    }
     watchers_.emplace(w->id, w);
     arm(*w);
     set_counted(*w, true, true);
@@ -81,15 +85,23 @@ std::string EventLoop::add(WatcherKind kind, int fd, double seconds, Callback cb
 }
 
 void EventLoop::arm(Watcher& w) {
-    if (w.kind == WatcherKind::Defer || w.kind == WatcherKind::Delay || w.kind == WatcherKind::Repeat) {
-        timeval tv = to_timeval(w.kind == WatcherKind::Defer ? 0 : w.seconds);
+    if (w.kind == WatcherKind::Defer) {
+        defer_queue_.push_back(w.id);
+        if (!evtimer_pending(defer_tick_, nullptr)) {
+            timeval now{0, 0};
+            evtimer_add(defer_tick_, &now);
+        }
+    } else if (w.kind == WatcherKind::Delay || w.kind == WatcherKind::Repeat) {
+        timeval tv = to_timeval(w.seconds);
         event_add(w.ev, &tv);
     } else {
         event_add(w.ev, nullptr);
     }
 }
 
-void EventLoop::disarm(Watcher& w) { event_del(w.ev); }
+void EventLoop::disarm(Watcher& w) {
+    if (w.ev) event_del(w.ev);  // a disabled defer stays queued and is skipped
+}
 
 void EventLoop::set_counted(Watcher& w, bool enabled, bool referenced) {
     w.enabled = enabled;
@@ -107,8 +119,22 @@ void EventLoop::on_event(int, short, void* arg) {
     auto it = self->watchers_.find(raw->id);
     if (it == self->watchers_.end()) return;
     std::shared_ptr<Watcher> w = it->second;  // survives a cancel() inside the callback
-    if (w->kind == WatcherKind::Defer || w->kind == WatcherKind::Delay) self->cancel(w->id);
+    if (w->kind == WatcherKind::Delay) self->cancel(w->id);
     w->cb(w->id);
+}
+
+void EventLoop::on_defer_tick(int, short, void* arg) {
+    auto* self = static_cast<EventLoop*>(arg);
+    // Only what was queued before this turn: defers added now run on the next turn, after I/O.
+    std::deque<std::string> batch;
+    batch.swap(self->defer_queue_);
+    for (const std::string& id : batch) {
+        auto it = self->watchers_.find(id);
+        if (it == self->watchers_.end() || !it->second->enabled) continue;
+        std::shared_ptr<Watcher> w = it->second;
+        self->cancel(id);
+        w->cb(id);
+    }
 }
 
 std::string EventLoop::defer(Callback cb) { return add(WatcherKind::Defer, -1, 0, std::move(cb)); }
@@ -124,7 +150,7 @@ bool EventLoop::cancel(const std::string& id) {
     std::shared_ptr<Watcher> w = it->second;
     watchers_.erase(it);
     set_counted(*w, false, w->referenced);
-    event_free(w->ev);
+    if (w->ev) event_free(w->ev);
     w->ev = nullptr;
     return true;
 }

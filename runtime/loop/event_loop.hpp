@@ -3,6 +3,7 @@
 // run() returns when no enabled, referenced watcher and no hold is left).
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -79,12 +80,16 @@ public:
 private:
     struct Watcher;
     static void on_event(int fd, short what, void* arg);
+    static void on_defer_tick(int fd, short what, void* arg);
     std::string add(WatcherKind kind, int fd, double seconds, Callback cb);
     void arm(Watcher& w);
     void disarm(Watcher& w);
     void set_counted(Watcher& w, bool enabled, bool referenced);
 
     event_base* base_;
+    // Defers run in FIFO order on the next loop turn (a min-heap of 0s timers has no stable order).
+    event* defer_tick_;
+    std::deque<std::string> defer_queue_;
     std::unordered_map<std::string, std::shared_ptr<Watcher>> watchers_;
     unsigned long long next_id_ = 0;
     int referenced_ = 0;  // enabled and referenced watchers

@@ -26,6 +26,11 @@ OutputCapture::OutputCapture(event_base* base, int fd, std::string tag, bool to_
 OutputCapture::~OutputCapture() { bufferevent_free(bev_); }
 
 void OutputCapture::emit(std::string_view line) {
+    // The worker's own log lines (log::forward_to_manager) keep their level.
+    if (to_stderr_ && line.size() >= 2 && line[0] == log::kForwardMark && line[1] >= '0' && line[1] <= '3') {
+        log::write(static_cast<log::Level>(line[1] - '0'), tag_, line.substr(2));
+        return;
+    }
     log::write_output(to_stderr_, tag_, line);
 }
 

@@ -71,8 +71,11 @@ bool Supervisor::spawn(const SpawnRequest& req) {
                 signal(sig, SIG_DFL);
             }
         }
-        // Ctrl-C reaches the whole process group: the manager turns it into an orderly stop.
+        // Ctrl-C and a terminal hangup reach the whole process group: the manager turns
+        // them into an orderly stop or a reload, so its workers leave them alone.
         signal(SIGINT, SIG_IGN);
+        signal(SIGHUP, SIG_IGN);
+        signal(SIGUSR1, SIG_IGN);
         sigprocmask(SIG_SETMASK, &saved, nullptr);
         ::close(fds[0]);
         // stdout/stderr go to the manager, which tags each line.
@@ -147,6 +150,7 @@ void Supervisor::become_child(const SpawnRequest& req, int fd) {
     }
     for (int mfd : manager_fds_) ::close(mfd);
     for (auto& [ptr, capture] : captures_) ::close(capture->fd());
+    log::forward_to_manager();
     child_.is_child = true;
     child_.service = services_[static_cast<std::size_t>(req.service_id)]->spec.name;
     child_.index = req.slot;

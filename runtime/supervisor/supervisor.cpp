@@ -1,6 +1,7 @@
 #include "supervisor/supervisor.hpp"
 
 #include "log/log.hpp"
+#include "os/children.hpp"
 
 #include <event2/event.h>
 #include <signal.h>
@@ -115,6 +116,8 @@ ChildRole Supervisor::run() {
         if (!finished_ && !child_.is_child && !loop_.has_work()) loop_.hold();  // user code released the loop
     }
     if (child_.is_child) return child_;  // leave every parent structure untouched
+    // Processes our workers left behind were adopted by us (subreaper): they end with us.
+    os::terminate_children(1.0);
     for (event* ev : signal_events_) event_free(ev);
     signal_events_.clear();
     running_ = false;
@@ -174,6 +177,8 @@ void Supervisor::on_exit(pid_t pid, int status) {
     if (it == processes_.end()) return;  // a re-parented grandchild (PID 1): reaped, nothing else to do
     std::unique_ptr<Process> p = std::move(it->second);
     processes_.erase(it);
+    // Commands it wrote just before it ended are still in the socket: route them first.
+    if (p->channel) p->channel->drain_input();
 
     std::string kind;
     const std::string reason = describe_status(status, kind);
@@ -396,7 +401,11 @@ void Supervisor::route(Process* from, const ipc::Frame& frame) {
 }
 
 void Supervisor::deliver(Service& svc, std::string_view encoded) {
-    if (svc.state == ServiceState::Stopped || svc.remove_when_stopped) return;
+    if (svc.state == ServiceState::Stopped || svc.remove_when_stopped) {
+        counters_.dropped += svc.slots.size();
+        log::warn("manager", "command for stopped service {} dropped", svc.spec.name);
+        return;
+    }
     for (auto& slot : svc.slots) {
         auto it = slot.current ? processes_.find(slot.current) : processes_.end();
         if (it == processes_.end() || !it->second->channel || !it->second->channel->send_raw(encoded)) {
