@@ -21,7 +21,9 @@ run: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 	$(MAKE) --no-print-directory phpunit
+	$(BUILD_DIR)/ripple scripts/check-api-docs.php
 	$(MAKE) --no-print-directory docker-test
+	@bash scripts/test-summary.sh $(BUILD_DIR)
 
 phpunit: build
 	$(BUILD_DIR)/ripple /usr/bin/phpunit -c tests-php/phpunit.xml

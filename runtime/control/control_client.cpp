@@ -89,6 +89,17 @@ int run_client(const cli::Options& o) {
         reply.erase("ok");
         if (o.json) std::printf("%s\n", reply.dump(2).c_str());
         else std::fputs(status_table(reply).c_str(), stdout);
+        // Exit 2 while a running service has no ready process: usable as a readiness probe.
+        for (const auto& svc : reply["services"]) {
+            const std::string state = svc.value("state", "");
+            if (state != "running" && state != "reloading") continue;
+            bool ready = false;
+            for (const auto& p : svc["processes"]) ready = ready || p.value("state", "") == "ready";
+            if (!ready) {
+                std::fprintf(stderr, "ripple: service %s has no ready process\n", svc.value("name", "?").c_str());
+                return 2;
+            }
+        }
     } else {
         std::printf("ok: %s requested\n", o.mode == cli::Mode::Reload ? "reload" : "stop");
     }
