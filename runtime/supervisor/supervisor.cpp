@@ -132,10 +132,10 @@ void Supervisor::reassert_signal_handlers() {
         struct sigaction now {};
         sigaction(signo, nullptr, &now);
         if (now.sa_handler == handler) continue;
-        log::warn("manager", "user code replaced the handler for SIG{} (pcntl_signal?); the manager takes it back. "
-                  "Observe signals with Psc\\Event\\Loop::onSignal() instead", sigabbrev_np(signo));
         event_del(signal_events_[i]);
         event_add(signal_events_[i], nullptr);
+        log::warn("manager", "user code replaced the handler for SIG{} (pcntl_signal?); the manager took it back. "
+                  "Observe signals with Psc\\Event\\Loop::onSignal() instead", sigabbrev_np(signo));
     }
 }
 
