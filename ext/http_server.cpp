@@ -200,8 +200,21 @@ void log_handler_exception(const std::string& tag, http::Exchange& ex, const cha
     ZVAL_UNDEF(&text);
     zend_call_method_with_0_params(exception, exception->ce, nullptr, "__tostring", &text);
     if (EG(exception)) zend_clear_exception();
-    const char* what = Z_TYPE(text) == IS_STRING ? Z_STRVAL(text) : ZSTR_VAL(exception->ce->name);
-    log::error(tag, "request handler threw on {} {} ({}): {}", ex.method(), ex.target(), outcome, what);
+    const std::string_view what = Z_TYPE(text) == IS_STRING ? std::string_view(Z_STRVAL(text), Z_STRLEN(text))
+                                                             : std::string_view(ZSTR_VAL(exception->ce->name));
+    // One log line per line of PHP's rendering (message, then the stack trace).
+    std::size_t start = 0;
+    for (bool first = true; start <= what.size(); first = false) {
+        std::size_t end = what.find('\n', start);
+        if (end == std::string_view::npos) end = what.size();
+        const std::string_view line = what.substr(start, end - start);
+        if (first) {
+            log::error(tag, "request handler threw on {} {} ({}): {}", ex.method(), ex.target(), outcome, line);
+        } else if (!line.empty()) {
+            log::error(tag, "  {}", line);
+        }
+        start = end + 1;
+    }
     zval_ptr_dtor(&text);
     OBJ_RELEASE(exception);
 }
