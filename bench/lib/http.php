@@ -30,11 +30,14 @@ final class HttpContender
         return array_sum(array_map(fn (Proc $p) => $p->cpuTicks(), $this->procs));
     }
 
-    public function stop(): void
+    /** @return list<int|null> exit statuses */
+    public function stop(): array
     {
+        $codes = [];
         foreach (array_reverse($this->procs) as $p) {
-            $p->stop(5.0);
+            $codes[] = $p->stop(5.0);
         }
+        return $codes;
     }
 }
 
@@ -116,7 +119,11 @@ final class Http
             }
         } finally {
             foreach ($ready as $c) {
-                $c->stop();
+                $codes = $c->stop();
+                if ($c->kind === 'ripple' && $codes !== [0]) {
+                    $results['bad_exits'][$c->id] = implode(',', $codes);
+                    $ctx->log("HTTP: {$c->id}: exit status " . implode(',', $codes) . ' after SIGTERM (expected 0)');
+                }
             }
         }
         $results['summary'] = $this->summarize($results['samples']);

@@ -105,6 +105,9 @@ final class Report
                 $closes = $closes || ($s['read_errors'] ?? 0) > 0;
             }
         }
+        foreach ($h['bad_exits'] ?? [] as $id => $codes) {
+            $out .= "\n- $id exited with status $codes after SIGTERM (expected 0)\n";
+        }
         if ($closes) {
             $out .= "\n\"read\" errors: wrk counts a connection the server closes as a read error. php -S closes"
                 . " the connection after every response (`Connection: close`), so its count is its number of"
