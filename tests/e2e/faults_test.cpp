@@ -662,7 +662,7 @@ TEST(Faults, UserPcntlSignalHandlersDoNotBreakReloadOrStop) {
     ASSERT_TRUE(r.wait_for(Stream::Out, "PCNTL-INSTALLED", Seconds(5))) << all_output(r);
     EXPECT_TRUE(r.wait_for(Stream::Err, "replaced the handler for SIGHUP", Seconds(5))) << r.err();
     EXPECT_TRUE(r.wait_for(Stream::Err, "replaced the handler for SIGTERM", Seconds(5))) << r.err();
-    EXPECT_TRUE(r.wait_for(Stream::Err, "takes it back", Seconds(1))) << r.err();
+    EXPECT_TRUE(r.wait_for(Stream::Err, "took it back", Seconds(1))) << r.err();
     // The warning is written just before the handler is re-installed: a control round trip
     // (served by a later loop iteration) makes sure the take-back has finished.
     auto st = client({"status", "--control", dir.file("c.sock")});
