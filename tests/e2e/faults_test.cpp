@@ -406,7 +406,9 @@ TEST(Faults, OrphanedGrandchildIsReaped) {
     // The worker exits; the grandchild's parent becomes the manager.
     ASSERT_TRUE(r.wait_for(Stream::Err, "parent#0 pid", Seconds(5))) << all_output(r);
     ASSERT_TRUE(r.wait_for(Stream::Err, "exited with exit status 0", Seconds(5))) << all_output(r);
-    if (e2e::alive(gc.pid)) EXPECT_EQ(e2e::parent_of(gc.pid), r.pid()) << "the manager is not the subreaper";
+    if (e2e::alive(gc.pid)) {
+        EXPECT_EQ(e2e::parent_of(gc.pid), r.pid()) << "the manager is not the subreaper";
+    }
     // sleep 1 ends: reaped, not left as a zombie of the manager.
     EXPECT_TRUE(e2e::eventually([&] { return e2e::proc_state(gc.pid) == 0; }, Seconds(4)))
         << "grandchild state " << e2e::proc_state(gc.pid) << " parent " << e2e::parent_of(gc.pid);
