@@ -313,7 +313,8 @@ final class Report
             bench/run --help     # rounds, durations, --only=http|ipc, --no-doc
             ```
 
-            The whole run takes about 6 minutes on the machine below. It only talks to
+            The whole run takes about 5 minutes on the machine below (plus up to 60 s of
+            waiting for other work on the machine to stop). It only talks to
             127.0.0.1, runs every server from a scratch directory with its own config
             (no system service, no root-only path) and stops everything it started.
 
