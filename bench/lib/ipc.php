@@ -185,6 +185,7 @@ final class Ipc
 
     private function command(string $impl): array
     {
+        $floor = $this->pingpong('')['one_way_us'] ?? null;
         $p = $this->start($impl, 'command', [
             'BENCH_LAT_N' => '20000', 'BENCH_LAT_SECONDS' => '2',
             'BENCH_TP_SECONDS' => '2', 'BENCH_BATCH' => '1000', 'BENCH_TP_MAX' => '2000000',
@@ -203,6 +204,7 @@ final class Ipc
             'p50_us' => $by['latency']['p50_us'],
             'p99_us' => $by['latency']['p99_us'],
             'pingpongs' => $by['latency']['received'],
+            'floor_us' => $floor,
         ];
     }
 
@@ -300,12 +302,17 @@ final class Ipc
             if ($prefix !== '' && Ctx::which('taskset') === null) {
                 continue;
             }
-            [$rc, $out] = Ctx::sh($prefix . escapeshellarg(PHP_BINARY) . ' ' . escapeshellarg($this->ctx->root . '/bench/lib/probe-pingpong.php'));
-            if ($rc === 0 && preg_match('/^RESULT .*$/m', $out, $m)) {
-                $r[$k] = kv($m[0]);
+            if (($v = $this->pingpong($prefix)) !== null) {
+                $r[$k] = $v;
             }
         }
         $this->ctx->log('IPC: probe ' . json_encode($r));
         return $r;
+    }
+
+    private function pingpong(string $prefix): ?array
+    {
+        [$rc, $out] = Ctx::sh($prefix . escapeshellarg(PHP_BINARY) . ' ' . escapeshellarg($this->ctx->root . '/bench/lib/probe-pingpong.php'));
+        return $rc === 0 && preg_match('/^RESULT .*$/m', $out, $m) ? kv($m[0]) : null;
     }
 }

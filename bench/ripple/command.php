@@ -16,9 +16,6 @@
  *
  * Run: build/ripple bench/ripple/command.php
  * Prints: RESULT phase=latency ..., RESULT phase=throughput ..., RESULT done=1.
- *
- * Every Command carries at least one argument: with this build, serializing a
- * Command whose arguments are the empty array crashes the sender (SIGSEGV).
  */
 
 declare(strict_types=1);
@@ -71,13 +68,13 @@ final class Sink extends Worker
                 $this->latencies[] = $now - $sent;
             }
             if ($this->ack) {
-                Worker::commandToWorker(new Command('ack', [1]), 'source');
+                Worker::commandToWorker(new Command('ack'), 'source');
             }
             return;
         }
         switch ($workerCommand->name) {
             case 'ping':
-                Worker::commandToWorker(new Command('pong', [1]), 'source');
+                Worker::commandToWorker(new Command('pong'), 'source');
                 break;
             case 'mode':
                 $this->ack = $workerCommand->arguments[0] === 'ack';
@@ -133,7 +130,7 @@ final class Source extends Worker
         $this->payload = str_repeat('a', 100);
         // The sink may boot after us: ping until it answers.
         $this->pinger = Loop::repeat(0.01, function (string $id): void {
-            Worker::commandToWorker(new Command('ping', [1]), 'sink');
+            Worker::commandToWorker(new Command('ping'), 'sink');
         });
     }
 
