@@ -103,7 +103,7 @@ if ($reportOnly !== null) {
         ],
         'versions' => [
             'ripple' => is_executable($ctx->ripple)
-                ? first_line('timeout 5 ' . escapeshellarg($ctx->ripple) . ' --version') . ' (git ' . first_line('git -C ' . escapeshellarg($ctx->root) . ' rev-parse --short HEAD') . ')'
+                ? first_line('timeout 5 ' . escapeshellarg($ctx->ripple) . ' --version') . ' (tree at git ' . first_line('git -C ' . escapeshellarg($ctx->root) . ' rev-parse --short HEAD') . ')'
                 : 'not built',
             'php' => first_line(escapeshellarg(PHP_BINARY) . ' -v'),
             'php-fpm' => first_line('php-fpm8.2 -v'),
