@@ -1,4 +1,5 @@
 # ripple: the two entry points are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
 BUILD_DIR ?= build
 JOBS ?= 2
 
@@ -26,10 +27,11 @@ test: build
 	@bash scripts/test-summary.sh $(BUILD_DIR)
 
 phpunit: build
-	$(BUILD_DIR)/ripple /usr/bin/phpunit -c tests-php/phpunit.xml
+	$(BUILD_DIR)/ripple /usr/bin/phpunit -c tests-php/phpunit.xml --log-junit $(BUILD_DIR)/phpunit-junit.xml
 
 docker-test:
-	bash docker/test.sh
+	@mkdir -p $(BUILD_DIR)
+	bash docker/test.sh 2>&1 | tee $(BUILD_DIR)/docker-test.log; exit $${PIPESTATUS[0]}
 
 clean:
 	rm -rf $(BUILD_DIR)
