@@ -36,7 +36,21 @@ timeval to_timeval(double seconds) {
 }
 }  // namespace
 
-EventLoop::EventLoop() : base_(event_base_new()) {
+namespace {
+// One process, one thread: no locks. The epoll changelist folds the add/del
+// pairs evhttp and bufferevents make within one loop turn into at most one
+// epoll_ctl per fd (measured: fewer syscalls per HTTP request).
+event_base* new_base() {
+    event_config* cfg = event_config_new();
+    event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+    event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+    event_base* base = event_base_new_with_config(cfg);
+    event_config_free(cfg);
+    return base;
+}
+}  // namespace
+
+EventLoop::EventLoop() : base_(new_base()) {
     if (base_ == nullptr) throw std::runtime_error("event_base_new() failed");
     defer_tick_ = evtimer_new(base_, &EventLoop::on_defer_tick, this);
 }
