@@ -14,8 +14,9 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j$(JOBS)
 
-# Installs what is missing, builds, and starts the chat example (Ctrl-C stops it).
-run: build
+# Installs what is missing, builds the binary, and starts the chat example (Ctrl-C stops it).
+run: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target ripple
 	$(BUILD_DIR)/ripple examples/chat.php
 
 # Installs what is missing, builds, then runs every test.

@@ -89,6 +89,12 @@ final class ChatWorker extends Worker
     private function send(int $key, string $data): void
     {
         $client = &$this->clients[$key];
+        if (strlen($client['out']) > 1 << 20) {
+            // A client that does not read must not eat the process's memory.
+            unset($client);
+            $this->drop($key);
+            return;
+        }
         $client['out'] .= $data;
         $written = @fwrite($client['stream'], $client['out']);
         if ($written === false) {

@@ -12,6 +12,7 @@ extern "C" {
 }
 
 #include <poll.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -79,6 +80,12 @@ int stream_fd(zval* zstream, const char* method) {
                         1) != SUCCESS ||
         fd < 0) {
         zend_value_error("Loop::%s(): the stream has no file descriptor to watch", method);
+        return -1;
+    }
+    struct stat st {};
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        // epoll cannot watch regular files (they are always ready): say so instead of never firing.
+        zend_value_error("Loop::%s(): regular files cannot be watched; read them directly", method);
         return -1;
     }
     return fd;
@@ -224,7 +231,10 @@ ZEND_METHOD(Psc_Event_Loop, run) {
 
 ZEND_METHOD(Psc_Event_Loop, stop) {
     ZEND_PARSE_PARAMETERS_NONE();
-    EventLoop::current().stop();
+    EventLoop& loop = EventLoop::current();
+    // In a worker's boot() the loop is not running yet: remember, so the process ends after boot().
+    if (!loop.running() && process().in_worker) process().stop_after_boot = true;
+    loop.stop();
 }
 
 namespace {

@@ -7,7 +7,10 @@
 #include "log/log.hpp"
 #include "os/proc_title.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #ifndef RIPPLE_VERSION
@@ -45,6 +48,19 @@ int main(int argc, char** argv) {
         return 1;
     }
 
+    if (opts.ini_file && ::access(opts.ini_file->c_str(), R_OK) != 0) {
+        std::fprintf(stderr, "ripple: cannot read the ini file given with -c: %s\n", opts.ini_file->c_str());
+        return 1;
+    }
+    if (!opts.metrics.empty()) {
+        const auto colon = opts.metrics.rfind(':');
+        const int port = colon == std::string::npos ? 0 : std::atoi(opts.metrics.c_str() + colon + 1);
+        if (colon == std::string::npos || colon == 0 || port <= 0 || port > 65535) {
+            std::fprintf(stderr, "ripple: --metrics wants HOST:PORT (e.g. 127.0.0.1:9180), got '%s'\n",
+                         opts.metrics.c_str());
+            return 1;
+        }
+    }
     auto& settings = ripple::control::manager_settings();
     settings.metrics = opts.metrics;
     settings.control_path = opts.control_path;

@@ -75,10 +75,12 @@ bool describe(zend_object* worker, Definition& def) {
     }
     def.name.assign(Z_STRVAL(rv), Z_STRLEN(rv));
     zval_ptr_dtor(&rv);
-    if (def.name.empty() || def.name.size() > 255) {
-        throw_worker_exception("Manager::addWorker(): %s::getName() returned '%s'; a service name must be 1 to 255 "
-                               "bytes",
-                               cls, def.name.c_str());
+    bool printable = !def.name.empty() && def.name.size() <= 255;
+    for (unsigned char c : def.name) printable = printable && c > 0x20 && c < 0x7f;
+    if (!printable) {
+        throw_worker_exception("Manager::addWorker(): %s::getName() returned an invalid service name; use 1 to 255 "
+                               "printable ASCII characters without spaces (e.g. 'http-api')",
+                               cls);
         return false;
     }
     if (!call_method(worker, "getcount", &rv)) return false;
@@ -196,7 +198,7 @@ ZEND_METHOD(Psc_Worker_Manager, reload) {
     std::optional<std::string> target;
     if (name) {
         target.emplace(ZSTR_VAL(name), ZSTR_LEN(name));
-        if (!process().supervisor->has_service(*target)) {
+        if (!process().supervisor->service_running(*target)) {
             throw_worker_exception("Manager::reload(): no running service named '%s'", target->c_str());
             RETURN_THROWS();
         }
@@ -266,16 +268,11 @@ ZEND_METHOD(Psc_Worker_Manager, run) {
         RETURN_THROWS();
     }
     st.run_called = true;
-    // register() runs in the main process, in order: sockets opened here are inherited.
-    const std::vector<Definition> defs = *g_defs;
-    for (const auto& d : defs) {
-        if (!call_register(d.worker, d.name)) RETURN_THROWS();
-    }
-
     st.counter = new ripple::supervisor::SharedCounter();
     ripple::supervisor::SupervisorOptions options;
     options.max_payload = max_command_size();
     options.boot_timeout = boot_timeout();
+    options.max_queue = max_queue_size();
     auto* sup = new Supervisor(ripple::loop::EventLoop::current(), options);
     sup->before_fork = [] { fflush(stdout); };
     for (const auto& d : *g_defs) sup->add_service(spec_of(d));
@@ -305,6 +302,17 @@ ZEND_METHOD(Psc_Worker_Manager, run) {
             control.reset();
             delete sup;
             throw_worker_exception("Manager::run(): %s", e.what());
+            RETURN_THROWS();
+        }
+    }
+    // register() runs in the main process, in order: sockets opened here are inherited.
+    // (After the control socket: a second manager of the same script stops before it.)
+    const std::vector<Definition> defs = *g_defs;
+    for (const auto& d : defs) {
+        if (!call_register(d.worker, d.name)) {
+            metrics.reset();
+            control.reset();
+            delete sup;
             RETURN_THROWS();
         }
     }

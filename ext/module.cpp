@@ -39,6 +39,17 @@ ZEND_INI_MH(on_update_max_command_size) {
 }
 
 double g_boot_timeout = 60.0;
+zend_long g_max_queue_size = 256L * 1024 * 1024;
+
+ZEND_INI_MH(on_update_max_queue_size) {
+    zend_long v = zend_ini_parse_quantity_warn(new_value, entry->name);
+    if (v < 1024L * 1024) {
+        zend_error(E_WARNING, "ripple.max_queue_size must be at least 1M");
+        return FAILURE;
+    }
+    g_max_queue_size = v;
+    return SUCCESS;
+}
 
 ZEND_INI_MH(on_update_boot_timeout) {
     const double v = zend_strtod(ZSTR_VAL(new_value), nullptr);
@@ -53,6 +64,7 @@ ZEND_INI_MH(on_update_boot_timeout) {
 PHP_INI_BEGIN()
 PHP_INI_ENTRY("ripple.max_command_size", "16M", PHP_INI_SYSTEM, on_update_max_command_size)
 PHP_INI_ENTRY("ripple.boot_timeout", "60", PHP_INI_SYSTEM, on_update_boot_timeout)
+PHP_INI_ENTRY("ripple.max_queue_size", "256M", PHP_INI_SYSTEM, on_update_max_queue_size)
 PHP_INI_END()
 
 PHP_MINIT_FUNCTION(ripple) {
@@ -85,6 +97,7 @@ PHP_MINFO_FUNCTION(ripple) {
 
 size_t max_command_size() { return static_cast<size_t>(g_max_command_size); }
 double boot_timeout() { return g_boot_timeout; }
+size_t max_queue_size() { return static_cast<size_t>(g_max_queue_size); }
 
 ProcessState& process() {
     static ProcessState* state = new ProcessState();  // never destroyed: see EventLoop::install_fresh_after_fork

@@ -39,6 +39,7 @@ struct ProcessState {
     std::string service;
     long index = 0;
     ipc::WorkerLink* link = nullptr;
+    bool stop_after_boot = false;  // Loop::stop() called in boot()
 };
 ProcessState& process();
 
@@ -72,6 +73,7 @@ void manager_request_shutdown();
 bool manager_knows_service(std::string_view name, std::string& known);
 
 size_t max_command_size();
+size_t max_queue_size();  // bytes the manager queues for one process before dropping
 double boot_timeout();  // seconds a reload replacement has to become READY
 
 }  // namespace ripple::ext

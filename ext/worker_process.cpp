@@ -115,7 +115,7 @@ void worker_process_main(zend_object* worker, const std::string& service, long i
         return;
     }
     st.link->send_ready();
-    loop.run();
+    if (!st.stop_after_boot) loop.run();
     st.link->flush();  // commands sent just before the end still reach the manager
 }
 

@@ -33,7 +33,10 @@ bool exchange(const std::string& path, const std::string& request, std::string& 
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-        error = fmt::format("no ripple manager is running at {} ({})", path, std::strerror(errno));
+        error = fmt::format("no ripple manager is running at {} ({}){}", path, std::strerror(errno),
+                            errno == ENOENT ? "; a manager started by another user or with --control has its "
+                                              "socket elsewhere: pass --control PATH"
+                                            : "");
         if (fd >= 0) ::close(fd);
         return false;
     }

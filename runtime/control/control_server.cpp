@@ -167,6 +167,9 @@ std::string ControlServer::handle(const std::string& request) {
         return status.dump();
     }
     if (cmd == "reload") {
+        for (const auto& n : names) {
+            if (!sup_.service_running(n)) return error_reply("service '" + n + "' is stopped; it cannot be reloaded");
+        }
         log::info("manager", "reload requested on the control socket");
         if (names.empty()) sup_.reload(std::nullopt);
         for (const auto& n : names) sup_.reload(n);

@@ -57,11 +57,11 @@ bool Channel::send_raw(std::string_view encoded) {
 
 std::size_t Channel::pending_output() const { return evbuffer_get_length(bufferevent_get_output(bev_)); }
 
-void Channel::flush_blocking() {
+void Channel::flush_blocking(std::size_t keep) {
     evbuffer* out = bufferevent_get_output(bev_);
     // bufferevent keeps the start of its output buffer frozen outside its own write callback.
     evbuffer_unfreeze(out, 1);
-    while (!closed_ && evbuffer_get_length(out) > 0) {
+    while (!closed_ && evbuffer_get_length(out) > keep) {
         int n = evbuffer_write(out, fd_);
         if (n > 0) continue;
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {

@@ -38,8 +38,9 @@ public:
     // Reads and dispatches whatever the (dead) peer left in the socket; used before
     // the manager forgets a process, so its last commands are still routed.
     void drain_input();
-    // Writes everything queued, blocking; used by a worker right before it exits.
-    void flush_blocking();
+    // Writes queued bytes, blocking, until at most `keep` remain; used by a worker
+    // right before it exits (keep = 0) and as backpressure on a fast sender.
+    void flush_blocking(std::size_t keep = 0);
     bool closed() const { return closed_; }
     int fd() const { return fd_; }
 

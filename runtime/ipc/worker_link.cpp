@@ -18,9 +18,21 @@ WorkerLink::WorkerLink(event_base* base, int fd, std::size_t max_payload, Handle
 void WorkerLink::send_ready() { channel_.send(FrameType::Ready, {}, {}); }
 
 bool WorkerLink::send_to_service(std::string_view service, std::string_view payload) {
-    return channel_.send(FrameType::CommandToService, service, payload);
+    const bool ok = channel_.send(FrameType::CommandToService, service, payload);
+    apply_backpressure();
+    return ok;
 }
 
-bool WorkerLink::send_to_all(std::string_view payload) { return channel_.send(FrameType::CommandToAll, {}, payload); }
+bool WorkerLink::send_to_all(std::string_view payload) {
+    const bool ok = channel_.send(FrameType::CommandToAll, {}, payload);
+    apply_backpressure();
+    return ok;
+}
+
+void WorkerLink::apply_backpressure() {
+    // A sender faster than the manager blocks here (the caller's PHP code waits)
+    // instead of queueing without bound. The manager always reads, so this ends.
+    if (channel_.pending_output() > kHighWater) channel_.flush_blocking(kLowWater);
+}
 
 }  // namespace ripple::ipc

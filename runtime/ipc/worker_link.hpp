@@ -31,7 +31,12 @@ public:
     std::size_t max_payload() const { return max_payload_; }
     bool connected() const { return !channel_.closed(); }
 
+    static constexpr std::size_t kHighWater = 64u * 1024u * 1024u;  // queued bytes that make a sender wait
+    static constexpr std::size_t kLowWater = 16u * 1024u * 1024u;
+
 private:
+    void apply_backpressure();
+
     Channel channel_;
     std::size_t max_payload_;
     Handlers handlers_;

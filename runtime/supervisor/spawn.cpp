@@ -115,20 +115,24 @@ bool Supervisor::spawn(const SpawnRequest& req) {
             log::error("manager", "channel of {} pid {} closed: {}", raw->tag(), raw->pid, reason);
         }
     });
-    if (req.replacement) {
-        slot.replacement = pid;
-        p->deadline = std::make_unique<loop::Timer>(loop_.base(), [this, pid] {
-            auto it = processes_.find(pid);
-            if (it == processes_.end()) return;
-            Service& s = *services_[static_cast<std::size_t>(it->second->service_id)];
-            abort_reload(s, fmt::format("replacement {} pid {} did not finish boot() within {}s", it->second->tag(),
-                                        pid, options_.boot_timeout));
-            kill(pid, SIGKILL);
-        });
-        p->deadline->start(options_.boot_timeout);
-    } else {
-        slot.current = pid;
-    }
+    if (req.replacement) slot.replacement = pid;
+    else slot.current = pid;
+    // boot() must return within boot_timeout: a replacement that misses it aborts the
+    // reload; a first start that misses it is killed and restarted with backoff.
+    const bool replacement = req.replacement;
+    p->deadline = std::make_unique<loop::Timer>(loop_.base(), [this, pid, replacement] {
+        auto it = processes_.find(pid);
+        if (it == processes_.end()) return;
+        const std::string why = fmt::format("{} pid {} did not finish boot() within {}s", it->second->tag(), pid,
+                                            options_.boot_timeout);
+        if (replacement) {
+            abort_reload(*services_[static_cast<std::size_t>(it->second->service_id)], "replacement " + why);
+        } else {
+            log::error("manager", "{}; killing it (raise ripple.boot_timeout if boot() is slow on purpose)", why);
+        }
+        kill(pid, SIGKILL);
+    });
+    p->deadline->start(options_.boot_timeout);
     const std::string tag = fmt::format("{}#{} {}", svc.spec.name, req.slot, pid);
     auto forget = [this](OutputCapture* c) { captures_.erase(c); };
     for (auto [fd, to_stderr] : {std::pair{out[0], false}, std::pair{err[0], true}}) {

@@ -84,6 +84,15 @@ bool Supervisor::has_service(const std::string& name) const {
     return false;
 }
 
+bool Supervisor::service_running(const std::string& name) const {
+    for (auto& s : services_) {
+        if (s->spec.name == name && !s->remove_when_stopped) {
+            return s->state == ServiceState::Running || s->state == ServiceState::Reloading;
+        }
+    }
+    return false;
+}
+
 Service* Supervisor::find_service(const std::string& name) {
     for (auto& s : services_) {
         if (s->spec.name == name && !s->remove_when_stopped) return s.get();
@@ -146,6 +155,9 @@ void Supervisor::on_signal(int signo) {
         case SIGCHLD: reap(); break;
         case SIGTERM:
         case SIGINT:
+            // One signal can arrive twice (`timeout` signals the child and its group): a repeat
+            // within a second is the same request, a later one means "stop now".
+            if (stopping_ && monotonic_seconds() - stop_requested_at_ < 1.0) break;
             if (stopping_) {
                 log::warn("manager", "second SIG{} during stop: killing every process now", sigabbrev_np(signo));
                 stop(true);
@@ -273,6 +285,13 @@ void Supervisor::retire(Process& p, ProcessState state, ipc::FrameType notice) {
 
 void Supervisor::reload(const std::optional<std::string>& name) {
     if (stopping_) return;
+    if (name) {
+        Service* svc = find_service(*name);
+        if (svc && (svc->state == ServiceState::Stopped || svc->state == ServiceState::Stopping)) {
+            log::warn("manager", "reload of {} ignored: the service is stopped", *name);
+            return;
+        }
+    }
     for (auto& svc : services_) {
         if (name && svc->spec.name != *name) continue;
         if (svc->state == ServiceState::Reloading) {
@@ -317,6 +336,7 @@ void Supervisor::abort_reload(Service& svc, const std::string& why) {
 
 void Supervisor::stop(bool immediate) {
     if (!running_) return;
+    if (!stopping_) stop_requested_at_ = monotonic_seconds();
     stopping_ = true;
     for (auto& svc : services_) {
         if (svc->state != ServiceState::Stopped) svc->state = ServiceState::Stopping;
@@ -393,8 +413,7 @@ void Supervisor::route(Process* from, const ipc::Frame& frame) {
     }
     Service* svc = find_service(frame.target);
     if (svc == nullptr) {
-        counters_.dropped++;
-        log::warn("manager", "command from {} to unknown service '{}' dropped", sender, frame.target);
+        note_dropped(frame.target, 0, ("unknown service, sent by " + sender).c_str());
         return;
     }
     deliver(*svc, encoded);
@@ -402,20 +421,41 @@ void Supervisor::route(Process* from, const ipc::Frame& frame) {
 
 void Supervisor::deliver(Service& svc, std::string_view encoded) {
     if (svc.state == ServiceState::Stopped || svc.remove_when_stopped) {
-        counters_.dropped += svc.slots.size();
-        log::warn("manager", "command for stopped service {} dropped", svc.spec.name);
+        for (auto& slot : svc.slots) note_dropped(svc.spec.name, slot.index, "the service is stopped");
         return;
     }
     for (auto& slot : svc.slots) {
         auto it = slot.current ? processes_.find(slot.current) : processes_.end();
-        if (it == processes_.end() || !it->second->channel || !it->second->channel->send_raw(encoded)) {
-            counters_.dropped++;
-            log::warn("manager", "command for {}#{} dropped: no live process", svc.spec.name, slot.index);
+        if (it == processes_.end() || !it->second->channel) {
+            note_dropped(svc.spec.name, slot.index, "no live process");
+            continue;
+        }
+        // A receiver that stopped reading must not grow the manager without bound.
+        if (it->second->channel->pending_output() + encoded.size() > options_.max_queue) {
+            note_dropped(svc.spec.name, slot.index, "its queue is full (the process is not reading; see ripple.max_queue_size)");
+            continue;
+        }
+        if (!it->second->channel->send_raw(encoded)) {
+            note_dropped(svc.spec.name, slot.index, "no live process");
             continue;
         }
         it->second->commands_in++;
         counters_.routed++;
     }
+}
+
+void Supervisor::note_dropped(const std::string& service, int index, const char* why) {
+    counters_.dropped++;
+    // One line per second at most: a flood of drops must not become a flood of logs.
+    const double now = monotonic_seconds();
+    if (now - last_drop_log_ < 1.0) {
+        ++unlogged_drops_;
+        return;
+    }
+    log::warn("manager", "command for {}#{} dropped: {}{}", service, index, why,
+              unlogged_drops_ ? fmt::format(" ({} more dropped since the last report)", unlogged_drops_) : "");
+    last_drop_log_ = now;
+    unlogged_drops_ = 0;
 }
 
 void Supervisor::send_to_service(const std::string& name, std::string_view payload) {

@@ -33,7 +33,8 @@ struct ChildRole {
 
 struct SupervisorOptions {
     std::size_t max_payload = ipc::kDefaultMaxPayload;
-    double boot_timeout = 60.0;  // a reload replacement must be READY within this
+    double boot_timeout = 60.0;                    // boot() must return (READY) within this
+    std::size_t max_queue = 256u * 1024u * 1024u;  // bytes queued for one process before drops
     RestartPolicyConfig restart;
 };
 
@@ -52,6 +53,8 @@ public:
     // Before or during run(). Names must be unique (checked by the caller).
     void add_service(const ServiceSpec& spec);
     bool has_service(const std::string& name) const;
+    // True while the service runs (not stopping or stopped).
+    bool service_running(const std::string& name) const;
 
     // Runs until every service stopped. In a forked child it returns at once with is_child set.
     ChildRole run();
@@ -112,6 +115,7 @@ private:
     void retire(Process& p, ProcessState state, ipc::FrameType notice);
     void stop_service_processes(Service& svc);
     void check_finished();
+    void note_dropped(const std::string& service, int index, const char* why);
 
     loop::EventLoop& loop_;
     SupervisorOptions options_;
@@ -127,6 +131,9 @@ private:
     bool stopping_ = false;
     bool finished_ = false;
     double started_at_ = 0;
+    double stop_requested_at_ = 0;
+    double last_drop_log_ = -1e9;
+    std::uint64_t unlogged_drops_ = 0;
     pid_t manager_pid_ = 0;
     std::vector<int> manager_fds_;
     std::map<OutputCapture*, std::unique_ptr<OutputCapture>> captures_;  // live until EOF
