@@ -185,6 +185,13 @@ TEST(Cli, DebianSharedExtensionsLoadWithDashD) {
     EXPECT_EQ(j["sockets"], true);
 }
 
+TEST(Cli, DebianPdoSqliteWorksInTheEmbeddedInterpreter) {
+    const Outcome r = run({"-n", "-d", "extension=pdo", "-d", "extension=pdo_sqlite", plain("sqlite.php")});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.err.find("undefined symbol"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "42\n") << r.err;
+}
+
 TEST(Cli, RippleExtensionAndOpcacheAreOn) {
     const json j = info({});
     EXPECT_TRUE(has_extension(j, "ripple"));
