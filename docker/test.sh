@@ -384,10 +384,7 @@ if hc=$(podman healthcheck run "$NAME" 2>&1); then
   ok "healthcheck (ripple status) healthy"
 else
   status_out=$(podman exec "$NAME" ripple status /app/examples/chat.php 2>&1 || true)
-  case $status_out in
-    *"not built yet"*) say "skip - healthcheck: ripple status is not implemented yet ($status_out)" ;;
-    *) bad "healthcheck unhealthy: $hc / ripple status said: $status_out" ;;
-  esac
+  bad "healthcheck unhealthy: $hc / ripple status said: $status_out"
 fi
 
 # -- graceful stop, clients still connected
