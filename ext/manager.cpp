@@ -109,6 +109,42 @@ bool call_register(zend_object* worker, const std::string& name) {
     return !EG(exception);
 }
 
+// What Manager::run() owns in the main process while the services run.
+struct Running {
+    std::unique_ptr<supervisor::Supervisor> sup;
+    std::unique_ptr<control::ControlServer> control;  // ripple status|reload|stop
+    std::unique_ptr<control::MetricsServer> metrics;  // --metrics
+    // In a forked worker nothing of the parent's may be freed: its events live in
+    // the parent's epoll set, which the child shares.
+    void abandon() {
+        (void)metrics.release();
+        (void)control.release();
+        (void)sup.release();
+    }
+};
+
+// Opens the control socket and the metrics endpoint the command line asked for;
+// throws WorkerException (and returns false) when one cannot be opened.
+bool start_endpoints(Running& r) {
+    const auto& settings = control::manager_settings();
+    auto sync_id = [] { return process().counter->current(); };
+    event_base* base = loop::EventLoop::current().base();
+    try {
+        if (!settings.control_path.empty()) {
+            r.control = std::make_unique<control::ControlServer>(base, settings.control_path, *r.sup, sync_id);
+            r.sup->close_in_child(r.control->fd());
+        }
+        if (!settings.metrics.empty()) {
+            r.metrics = std::make_unique<control::MetricsServer>(base, settings.metrics, *r.sup, sync_id);
+            r.sup->close_in_child(r.metrics->fd());
+        }
+    } catch (const std::exception& e) {
+        throw_worker_exception("Manager::run(): %s", e.what());
+        return false;
+    }
+    return true;
+}
+
 supervisor::ServiceSpec spec_of(const Definition& d) {
     supervisor::ServiceSpec spec;
     spec.name = d.name;
@@ -268,67 +304,32 @@ ZEND_METHOD(Psc_Worker_Manager, run) {
         RETURN_THROWS();
     }
     st.run_called = true;
-    st.counter = new ripple::supervisor::SharedCounter();
+    st.counter = new ripple::supervisor::SharedCounter();  // before the first fork: shared by all
+
+    Running running;
     ripple::supervisor::SupervisorOptions options;
     options.max_payload = max_command_size();
     options.boot_timeout = boot_timeout();
     options.max_queue = max_queue_size();
-    auto* sup = new Supervisor(ripple::loop::EventLoop::current(), options);
-    sup->before_fork = [] { fflush(stdout); };
-    for (const auto& d : *g_defs) sup->add_service(spec_of(d));
-    // The control socket: `ripple status|reload|stop` talk to us through it.
-    std::unique_ptr<ripple::control::ControlServer> control;
-    const auto& settings = ripple::control::manager_settings();
-    if (!settings.control_path.empty()) {
-        try {
-            control = std::make_unique<ripple::control::ControlServer>(
-                ripple::loop::EventLoop::current().base(), settings.control_path, *sup,
-                [] { return process().counter->current(); });
-            sup->close_in_child(control->fd());
-        } catch (const std::exception& e) {
-            delete sup;
-            throw_worker_exception("Manager::run(): %s", e.what());
-            RETURN_THROWS();
-        }
-    }
-    std::unique_ptr<ripple::control::MetricsServer> metrics;
-    if (!settings.metrics.empty()) {
-        try {
-            metrics = std::make_unique<ripple::control::MetricsServer>(
-                ripple::loop::EventLoop::current().base(), settings.metrics, *sup,
-                [] { return process().counter->current(); });
-            sup->close_in_child(metrics->fd());
-        } catch (const std::exception& e) {
-            control.reset();
-            delete sup;
-            throw_worker_exception("Manager::run(): %s", e.what());
-            RETURN_THROWS();
-        }
-    }
+    running.sup = std::make_unique<Supervisor>(ripple::loop::EventLoop::current(), options);
+    running.sup->before_fork = [] { fflush(stdout); };
+    for (const auto& d : *g_defs) running.sup->add_service(spec_of(d));
+    if (!start_endpoints(running)) RETURN_THROWS();
+
     // register() runs in the main process, in order: sockets opened here are inherited.
     // (After the control socket: a second manager of the same script stops before it.)
     const std::vector<Definition> defs = *g_defs;
     for (const auto& d : defs) {
-        if (!call_register(d.worker, d.name)) {
-            metrics.reset();
-            control.reset();
-            delete sup;
-            RETURN_THROWS();
-        }
+        if (!call_register(d.worker, d.name)) RETURN_THROWS();
     }
-    st.supervisor = sup;
 
-    const ripple::supervisor::ChildRole role = sup->run();
+    st.supervisor = running.sup.get();
+    const ripple::supervisor::ChildRole role = running.sup->run();
+    st.supervisor = nullptr;
     if (role.is_child) {
-        // The parent's supervisor stays allocated: freeing it would touch the parent's epoll set.
-        st.supervisor = nullptr;
+        running.abandon();
         Definition* def = find_def(role.service);
         worker_process_main(def->worker, role.service, role.index, role.channel_fd);
         if (!EG(exception)) zend_throw_unwind_exit();  // end like exit(): never back into the main script
-        (void)control.release();  // the parent's listeners: not ours to free
-        (void)metrics.release();
-        return;
     }
-    st.supervisor = nullptr;
-    delete sup;
 }
