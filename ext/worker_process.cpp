@@ -106,6 +106,10 @@ void worker_process_main(zend_object* worker, const std::string& service, long i
         on_stop();
     });
     loop.unreference(sigterm);
+    sigset_t term;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_UNBLOCK, &term, nullptr);  // blocked since the fork (see spawn.cpp)
 
     zend_call_method(worker, worker->ce, nullptr, "boot", sizeof("boot") - 1, nullptr, 0, nullptr, nullptr);
     if (EG(exception)) {

@@ -76,6 +76,9 @@ bool Supervisor::spawn(const SpawnRequest& req) {
         signal(SIGINT, SIG_IGN);
         signal(SIGHUP, SIG_IGN);
         signal(SIGUSR1, SIG_IGN);
+        // SIGTERM stays blocked until the worker's loop watches it (then it is an orderly
+        // stop): one arriving right after the fork must not kill the process outright.
+        sigaddset(&saved, SIGTERM);
         sigprocmask(SIG_SETMASK, &saved, nullptr);
         ::close(fds[0]);
         // stdout/stderr go to the manager, which tags each line.

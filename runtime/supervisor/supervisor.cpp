@@ -431,7 +431,8 @@ void Supervisor::deliver(Service& svc, std::string_view encoded) {
             continue;
         }
         // A receiver that stopped reading must not grow the manager without bound.
-        if (it->second->channel->pending_output() + encoded.size() > options_.max_queue) {
+        const std::size_t queued = it->second->channel->pending_output();
+        if (queued > 0 && queued + encoded.size() > options_.max_queue) {
             note_dropped(svc.spec.name, slot.index, "its queue is full (the process is not reading; see ripple.max_queue_size)");
             continue;
         }
