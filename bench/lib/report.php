@@ -446,6 +446,23 @@ final class Report
               to the parent per id) moves with the floor too, and so does the ratio
               ripple / baseline.
 
+            ## What bounds the missed targets
+
+            - HTTP: PHP is about 3% of a worker's CPU per request; the rest is the
+              kernel (about 58%), libc (malloc and printf-style header formatting, about
+              19%) and libevent's evhttp (about 17%) (perf, one worker under wrk). evhttp
+              makes more system calls per request than nginx (strace: readv, an
+              FIONREAD ioctl, writev and epoll_ctl calls against nginx's recvfrom +
+              writev). Switching the event base to epoll's changelist (fewer epoll_ctl)
+              took ripple from about 69k to 82k req/s with 1 worker. The remaining gap
+              to nginx's `return 200` is evhttp's per-request work, which only a
+              hand-written HTTP/1.1 layer would remove; "8× php-fpm" at 64 connections
+              would also be above nginx's own ceiling on this 2-core machine (wrk takes
+              one core), so it cannot be met here by any server.
+            - One-way latency: ripple's hop (worker → manager → worker) sits a few µs
+              above the same run's floor for one process waking another; on an idle VM
+              that floor alone is about 40 µs, above the 20 µs target.
+
             ## Skipped
 
             $skippedText
