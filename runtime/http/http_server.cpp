@@ -12,6 +12,8 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>  // major/minor: evhttp 2.1 has no accessor
+#include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -279,6 +281,34 @@ void HttpServer::on_timer(int, short, void* arg) {
     }
 }
 
+namespace {
+// 0, or the status a request must get because of how it is framed.
+int framing_error(evhttp_request* req) {
+    if (req->major != 1 || (req->minor != 0 && req->minor != 1)) return 505;
+    int hosts = 0;
+    int lengths = 0;
+    evkeyvalq* in = evhttp_request_get_input_headers(req);
+    for (evkeyval* h = in->tqh_first; h != nullptr; h = h->next.tqe_next) {
+        const std::string_view name(h->key);
+        if (!is_token(name)) return 400;  // "X-A : b", ": b", "X A: b"
+        if (ascii_iequals(name, "Host")) ++hosts;
+        if (ascii_iequals(name, "Content-Length")) ++lengths;
+        for (const char* v = h->value; *v; ++v) {
+            const auto ch = static_cast<unsigned char>(*v);
+            if ((ch < 0x20 && ch != '\t') || ch == 0x7f) return 400;
+        }
+    }
+    if (lengths > 1) return 400;
+    if (req->minor == 1 && hosts != 1) return 400;
+    if (hosts > 1) return 400;
+    for (const char* p = evhttp_request_get_uri(req); p && *p; ++p) {
+        const auto ch = static_cast<unsigned char>(*p);
+        if (ch <= 0x20 || ch == 0x7f) return 400;
+    }
+    return 0;
+}
+}  // namespace
+
 void HttpServer::on_request(evhttp_request* req, void* arg) {
     auto* self = static_cast<HttpServer*>(arg);
     Connection* c = nullptr;
@@ -298,6 +328,14 @@ void HttpServer::on_request(evhttp_request* req, void* arg) {
     }
     std::shared_ptr<Exchange> ex(new Exchange(self, c, req));
     if (c != nullptr) c->exchange = ex.get();
+    if (const int code = framing_error(req)) {
+        // What evhttp's parser lets through but RFC 9112 rejects (request smuggling
+        // behind a proxy starts with such requests): answer it and close.
+        ex->set_header("Connection", "close");
+        ex->set_status(code);
+        ex->end(code == 505 ? "HTTP Version Not Supported\n" : "Bad Request\n");
+        return;
+    }
     try {
         self->handler_(ex);
     } catch (const std::exception& e) {

@@ -456,6 +456,35 @@ TEST(Http, Limits) {
     EXPECT_EQ(r->body, "hello\n");
 }
 
+TEST(Http, AmbiguousFramingIsRejected) {
+    START_FIXTURE(server, 1, "{}");
+    struct Case {
+        const char* what;
+        std::string request;
+        int status;
+    };
+    const Case cases[] = {
+        {"space before the colon (smuggling)",
+         "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+         400},
+        {"two Content-Length", "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde", 400},
+        {"HTTP/1.1 without Host", "GET /hello HTTP/1.1\r\n\r\n", 400},
+        {"two Host", "GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+        {"header name not a token", "GET /hello HTTP/1.1\r\nHost: x\r\nX A: b\r\n\r\n", 400},
+        {"HTTP/1.2", "GET /hello HTTP/1.2\r\nHost: x\r\n\r\n", 505},
+    };
+    for (const auto& c : cases) {
+        auto r = server.request(c.request);
+        ASSERT_TRUE(r) << c.what;
+        EXPECT_EQ(r->status, c.status) << c.what;
+        EXPECT_TRUE(r->closes()) << c.what;
+    }
+    // HTTP/1.0 needs no Host.
+    auto ok = server.request("GET /hello HTTP/1.0\r\n\r\n");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200);
+}
+
 TEST(Http, ConnectionCap) {
     START_FIXTURE(server, 1, R"({"max_connections": 2})");
     auto a = std::make_unique<Client>(server.port());
