@@ -215,14 +215,24 @@ void Exchange::start_stream() {
 }
 
 bool Exchange::write(std::string_view chunk) {
+    if (lost_) return false;  // the client is gone (or was cut off as too slow)
     if (ended_) throw HttpError("write(): the response has already ended");
-    if (lost_ || req_ == nullptr) return false;
+    if (req_ == nullptr) return false;
     if (state_ == State::Open) start_stream();
     if (chunk.empty() || !needs_body()) return true;
     evbuffer* scratch = server_->scratch_;
     evbuffer_add(scratch, chunk.data(), chunk.size());
     evhttp_send_reply_chunk(req_, scratch);
     evbuffer_drain(scratch, evbuffer_get_length(scratch));
+    // A client that does not read must not pin the worker's memory: past the cap the
+    // connection is cut and write() says the client is gone.
+    if (evhttp_connection* evcon = evhttp_request_get_connection(req_)) {
+        const std::size_t queued = evbuffer_get_length(bufferevent_get_output(evhttp_connection_get_bufferevent(evcon)));
+        if (queued > kMaxQueuedOutput) {
+            abort();
+            return false;
+        }
+    }
     return true;
 }
 

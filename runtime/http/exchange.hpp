@@ -32,6 +32,9 @@ struct Connection;
 // copied out of evhttp before evhttp frees its request.
 class Exchange : public std::enable_shared_from_this<Exchange> {
 public:
+    // Bytes of a streamed response waiting for a slow client before write() gives up on it.
+    static constexpr std::size_t kMaxQueuedOutput = 64u * 1024u * 1024u;
+
     ~Exchange();
     Exchange(const Exchange&) = delete;
     Exchange& operator=(const Exchange&) = delete;
