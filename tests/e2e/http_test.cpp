@@ -456,6 +456,23 @@ TEST(Http, Limits) {
     EXPECT_EQ(r->body, "hello\n");
 }
 
+TEST(Http, AClientThatDoesNotReadIsCutOffNotBuffered) {
+    START_FIXTURE(server, 1, "{}");
+    Client c(server.port());
+    ASSERT_TRUE(c.send(get("/flood")));  // and never read the answer
+    auto line = server.ripple().wait_for(Stream::Out, "FLOOD wrote ", Seconds(20));
+    ASSERT_TRUE(line) << server.ripple().out();
+    const long chunks = std::atol(line->c_str() + line->find("FLOOD wrote ") + 12);
+    EXPECT_LT(chunks, 3200) << "write() never reported the client as gone";
+    EXPECT_GT(chunks, 100);
+    // The worker keeps serving.
+    Client other(server.port());
+    ASSERT_TRUE(other.send(get("/hello")));
+    auto r = other.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+}
+
 TEST(Http, AmbiguousFramingIsRejected) {
     START_FIXTURE(server, 1, "{}");
     struct Case {
