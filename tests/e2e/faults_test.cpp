@@ -32,26 +32,13 @@
 namespace {
 
 using e2e::Ripple;
+using e2e::fixture;
+using e2e::TempDir;
 using e2e::Seconds;
 using e2e::Stream;
 using Clock = std::chrono::steady_clock;
 
 // A private scratch directory per test, removed afterwards.
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/ripple-faults-XXXXXX";
-        const char* p = mkdtemp(tmpl);
-        if (p == nullptr) throw std::runtime_error("mkdtemp failed");
-        path = p;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return path + "/" + name; }
-};
-
 // Kills a pid we learned about (a grandchild) when the test ends, whatever happened.
 struct KillOnExit {
     pid_t pid = 0;
@@ -59,8 +46,6 @@ struct KillOnExit {
         if (pid > 0) ::kill(pid, SIGKILL);
     }
 };
-
-std::string fixture(const std::string& name) { return e2e::source_path("tests-php/fixtures/" + name); }
 
 // ripple [--control dir/c.sock] FIXTURE, with FAULT_DIR=dir and extra env.
 e2e::Options script_options(const TempDir& dir, const std::string& name, std::map<std::string, std::string> env = {},

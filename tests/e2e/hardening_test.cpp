@@ -26,28 +26,12 @@
 namespace {
 
 using e2e::Ripple;
+using e2e::fixture;
+using e2e::TempDir;
 using e2e::Seconds;
 using e2e::Stream;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
-
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/ripple-hard-XXXXXX";
-        const char* p = mkdtemp(tmpl);
-        if (p == nullptr) throw std::runtime_error("mkdtemp failed");
-        path = p;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return path + "/" + name; }
-    void touch(const std::string& name) const { std::ofstream(file(name)) << ""; }
-};
-
-std::string fixture(const std::string& name) { return e2e::source_path("tests-php/fixtures/" + name); }
 
 // ripple --control DIR/c.sock [extra...] FIXTURE, with HARD_DIR=DIR and extra env.
 e2e::Options script_options(const TempDir& dir, const std::string& name, std::map<std::string, std::string> env = {},

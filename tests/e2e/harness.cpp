@@ -464,4 +464,6 @@ int free_port() {
     return port;
 }
 
+std::string fixture(const std::string& name) { return source_path("tests-php/fixtures/" + name); }
+
 }  // namespace e2e

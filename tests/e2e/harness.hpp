@@ -8,6 +8,10 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
 #include <functional>
 #include <map>
 #include <optional>
@@ -140,5 +144,26 @@ private:
 
 // A free TCP port on 127.0.0.1 (bound then released: good enough for tests).
 int free_port();
+
+// A scratch directory for one test, removed with everything in it at the end.
+struct TempDir {
+    std::string path;
+    explicit TempDir(const std::string& prefix = "ripple-test") {
+        std::string tmpl = "/tmp/" + prefix + "-XXXXXX";
+        if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        path = tmpl;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string file(const std::string& name) const { return path + "/" + name; }
+    void touch(const std::string& name) const { std::ofstream(file(name)) << ""; }
+};
+
+// tests-php/fixtures/NAME in the source tree.
+std::string fixture(const std::string& name);
 
 }  // namespace e2e
