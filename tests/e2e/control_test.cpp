@@ -39,30 +39,12 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 e2e::Options script_options(const TempDir& dir, const std::string& name, std::vector<std::string> extra = {}) {
-    e2e::Options o;
-    o.own_control_socket = false;  // our own, in the test's directory
-    o.args = {"--control", dir.file("c.sock")};
-    o.args.insert(o.args.end(), extra.begin(), extra.end());
-    o.args.push_back(fixture(name));
-    o.env["FAULT_DIR"] = dir.path;
-    return o;
+    return e2e::fixture_run(dir, name, "FAULT_DIR", {}, std::move(extra));
+}
+e2e::Finished client(std::vector<std::string> args, Seconds timeout = Seconds(15)) {
+    return e2e::run_to_end(std::move(args), timeout);
 }
 
-struct ClientResult {
-    int code = -1;
-    std::string out, err;
-};
-ClientResult client(std::vector<std::string> args, Seconds timeout = Seconds(15)) {
-    e2e::Options o;
-    o.args = std::move(args);
-    o.own_control_socket = false;  // a control verb must come first
-    Ripple c(o);
-    ClientResult r;
-    r.code = c.exit_code(timeout);
-    r.out = c.out();
-    r.err = c.err();
-    return r;
-}
 
 json status_json(const TempDir& dir) {
     auto r = client({"status", "--control", dir.file("c.sock"), "--json"});

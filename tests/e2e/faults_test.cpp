@@ -38,6 +38,15 @@ using e2e::Seconds;
 using e2e::Stream;
 using Clock = std::chrono::steady_clock;
 
+e2e::Options script_options(const TempDir& dir, const std::string& name, std::map<std::string, std::string> env = {},
+                            std::vector<std::string> extra = {}) {
+    return e2e::fixture_run(dir, name, "FAULT_DIR", std::move(env), std::move(extra));
+}
+e2e::Finished client(std::vector<std::string> args, Seconds timeout = Seconds(15)) {
+    return e2e::run_to_end(std::move(args), timeout);
+}
+
+
 // A private scratch directory per test, removed afterwards.
 // Kills a pid we learned about (a grandchild) when the test ends, whatever happened.
 struct KillOnExit {
@@ -46,36 +55,6 @@ struct KillOnExit {
         if (pid > 0) ::kill(pid, SIGKILL);
     }
 };
-
-// ripple [--control dir/c.sock] FIXTURE, with FAULT_DIR=dir and extra env.
-e2e::Options script_options(const TempDir& dir, const std::string& name, std::map<std::string, std::string> env = {},
-                            std::vector<std::string> extra_args = {}) {
-    e2e::Options o;
-    o.own_control_socket = false;  // our own, in the test's directory
-    o.args = {"--control", dir.file("c.sock")};
-    o.args.insert(o.args.end(), extra_args.begin(), extra_args.end());
-    o.args.push_back(fixture(name));
-    env["FAULT_DIR"] = dir.path;
-    o.env = std::move(env);
-    return o;
-}
-
-// Runs `ripple ARGS` (a control client) to completion.
-struct ClientResult {
-    int code = -1;
-    std::string out, err;
-};
-ClientResult client(std::vector<std::string> args, Seconds timeout = Seconds(15)) {
-    e2e::Options o;
-    o.args = std::move(args);
-    o.own_control_socket = false;  // a control verb must come first
-    Ripple c(o);
-    ClientResult r;
-    r.code = c.exit_code(timeout);
-    r.out = c.out();
-    r.err = c.err();
-    return r;
-}
 
 // The value after "KEY " or "KEY=" in a line, up to the next space.
 std::string field(const std::string& line, const std::string& key) {

@@ -33,38 +33,17 @@ using e2e::Stream;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-// ripple --control DIR/c.sock [extra...] FIXTURE, with HARD_DIR=DIR and extra env.
 e2e::Options script_options(const TempDir& dir, const std::string& name, std::map<std::string, std::string> env = {},
                             std::vector<std::string> extra = {}) {
-    e2e::Options o;
-    o.own_control_socket = false;
-    o.args = {"--control", dir.file("c.sock")};
-    o.args.insert(o.args.end(), extra.begin(), extra.end());
-    o.args.push_back(fixture(name));
-    env["HARD_DIR"] = dir.path;
-    o.env = std::move(env);
-    return o;
+    return e2e::fixture_run(dir, name, "HARD_DIR", std::move(env), std::move(extra));
+}
+e2e::Finished run_ripple(std::vector<std::string> args, Seconds timeout = Seconds(15)) {
+    return e2e::run_to_end(std::move(args), timeout);
 }
 
-struct ClientResult {
-    int code = -1;
-    std::string out, err;
-};
-// Runs `ripple ARGS` to completion (a control client, or a run that must fail at once).
-ClientResult run_ripple(std::vector<std::string> args, Seconds timeout = Seconds(15)) {
-    e2e::Options o;
-    o.args = std::move(args);
-    o.own_control_socket = false;
-    Ripple c(o);
-    ClientResult r;
-    r.code = c.exit_code(timeout);
-    r.out = c.out();
-    r.err = c.err();
-    return r;
-}
 
 std::string all_output(const Ripple& r) { return "--- stdout ---\n" + r.out() + "--- stderr ---\n" + r.err(); }
-std::string all_output(const ClientResult& r) {
+std::string all_output(const e2e::Finished& r) {
     return "exit " + std::to_string(r.code) + "\n--- stdout ---\n" + r.out + "--- stderr ---\n" + r.err;
 }
 

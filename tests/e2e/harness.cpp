@@ -466,4 +466,28 @@ int free_port() {
 
 std::string fixture(const std::string& name) { return source_path("tests-php/fixtures/" + name); }
 
+Options fixture_run(const TempDir& dir, const std::string& name, const std::string& dir_var,
+                    std::map<std::string, std::string> env, std::vector<std::string> extra) {
+    Options o;
+    o.own_control_socket = false;  // our own, in the test's directory
+    o.args = {"--control", dir.file("c.sock")};
+    o.args.insert(o.args.end(), extra.begin(), extra.end());
+    o.args.push_back(fixture(name));
+    env[dir_var] = dir.path;
+    o.env = std::move(env);
+    return o;
+}
+
+Finished run_to_end(std::vector<std::string> args, Seconds timeout) {
+    Options o;
+    o.args = std::move(args);
+    o.own_control_socket = false;  // a control verb must come first
+    Ripple c(o);
+    Finished r;
+    r.code = c.exit_code(timeout);
+    r.out = c.out();
+    r.err = c.err();
+    return r;
+}
+
 }  // namespace e2e

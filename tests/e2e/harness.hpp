@@ -166,4 +166,16 @@ struct TempDir {
 // tests-php/fixtures/NAME in the source tree.
 std::string fixture(const std::string& name);
 
+// `ripple --control DIR/c.sock [extra...] FIXTURE`, with env[dir_var] = DIR: a
+// service run whose control socket lives in the test's own directory.
+Options fixture_run(const TempDir& dir, const std::string& name, const std::string& dir_var,
+                    std::map<std::string, std::string> env = {}, std::vector<std::string> extra = {});
+
+// Runs `ripple ARGS` to completion (a control client, or a run that must fail at once).
+struct Finished {
+    int code = -1;
+    std::string out, err;
+};
+Finished run_to_end(std::vector<std::string> args, Seconds timeout = Seconds(15));
+
 }  // namespace e2e
